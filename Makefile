@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# objheap top-level Makefile.
+#
+#   make                  build objheap.ko against KDIR, and the userspace tools
+#   make check [KVER=6.1] KUnit + selftests in a QEMU VM on a debug kernel
+#   make demo  [KVER=6.1] the module at work in the VM
+#   make vm    [KVER=6.1] an interactive shell in the VM, module loaded
+#
+# The VM kernels are built from Debian's linux-source-$(KVER) into
+# $(OBJHEAP_CACHE) (default ~/.cache/objheap) once and reused.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+KVER ?= 6.12
+export KVER
+ifdef OBJHEAP_CACHE
+export OBJHEAP_CACHE
+endif
+
+all: modules userspace
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+userspace:
+	$(MAKE) -C userspace STATIC=
+
+check:
+	tests/vm/vmtest.sh check
+
+demo:
+	tests/vm/vmtest.sh demo
+
+vm:
+	tests/vm/vmtest.sh shell
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C userspace clean
+	$(MAKE) -C tests/selftests clean
+
+.PHONY: all modules modules_install userspace check demo vm clean

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The character device /dev/objheap: each open is a private heap.
+ */
+#include <linux/compat.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "objheap.h"
+
+static int objheap_open(struct inode *inode, struct file *file)
+{
+	struct objheap_heap *heap;
+
+	heap = objheap_heap_create();
+	if (IS_ERR(heap))
+		return PTR_ERR(heap);
+	file->private_data = heap;
+	return stream_open(inode, file);
+}
+
+static int objheap_release(struct inode *inode, struct file *file)
+{
+	objheap_heap_destroy(file->private_data);
+	return 0;
+}
+
+static long objheap_unlocked_ioctl(struct file *file, unsigned int cmd,
+				   unsigned long arg)
+{
+	return objheap_ioctl(file->private_data, cmd, (void __user *)arg);
+}
+
+static const struct file_operations objheap_fops = {
+	.owner = THIS_MODULE,
+	.open = objheap_open,
+	.release = objheap_release,
+	.unlocked_ioctl = objheap_unlocked_ioctl,
+	/* Every argument has the same layout for 32-bit and 64-bit callers. */
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/*
+ * World-accessible: objheap is meant for unprivileged programs. What one
+ * heap may use is bounded by per-heap limits and charged to the opener's
+ * memory cgroup (see README.md, "Permissions").
+ */
+static struct miscdevice objheap_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "objheap",
+	.fops = &objheap_fops,
+	.mode = 0666,
+};
+
+/**
+ * objheap_dev_init() - register /dev/objheap
+ *
+ * Return: 0 or the errno of misc_register().
+ */
+int objheap_dev_init(void)
+{
+	return misc_register(&objheap_misc);
+}
+
+/**
+ * objheap_dev_exit() - unregister /dev/objheap
+ *
+ * No heap can be open here: each open file pins the module.
+ */
+void objheap_dev_exit(void)
+{
+	misc_deregister(&objheap_misc);
+}

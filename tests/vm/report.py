@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Judge one VM test run from its two logs.
+
+console.log is the kernel console (ttyS0): KUnit's KTAP and every kernel
+report. results.log is ttyS1: the selftests' KTAP, the lifecycle steps and
+the kmemleak report, written by tests/vm/init.
+
+The KTAP is parsed by the kernel tree's own `kunit.py parse`. The run fails
+on any failed, crashed, missing or skipped test, on a missing end marker
+(the VM died or hung), and on any kernel splat in either log.
+
+usage: report.py --kunit-py PATH --suites N --selftests N LOGDIR
+       report.py --scan-only LOG...   (print splats, exit 1 if any)
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+# One pattern per kind of report the debug kernel can print. Each names what
+# it catches, so a failure says which checker fired.
+SPLATS = [
+    ('BUG', re.compile(r'(^|[^A-Za-z_])BUG[: ]')),
+    ('WARNING', re.compile(r'(^|[^A-Za-z_])WARNING:')),
+    ('Oops', re.compile(r'Oops|general protection fault|'
+                        r'Unable to handle kernel')),
+    ('KASAN', re.compile(r'KASAN')),
+    ('UBSAN', re.compile(r'UBSAN')),
+    ('lockdep', re.compile(r'possible (circular|recursive) locking|'
+                           r'inconsistent lock state|'
+                           r'DEBUG_LOCKS_WARN_ON|suspicious RCU usage')),
+    ('kmemleak', re.compile(r'unreferenced object|'
+                            r'new suspected memory leaks')),
+    ('RCU stall', re.compile(r'rcu.*detected.*stall|'
+                             r'self-detected stall')),
+    ('soft lockup', re.compile(r'soft lockup')),
+    ('hung task', re.compile(r'blocked for more than \d+ seconds')),
+    ('refcount', re.compile(r'refcount_t: ')),
+    ('panic', re.compile(r'Kernel panic')),
+    ('Call Trace', re.compile(r'Call Trace:')),
+]
+
+TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+SUMMARY = re.compile(r'Ran (\d+) tests?:?(.*)$')
+
+
+def read_lines(path):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def scan(lines):
+    """Return (line index, kind) of every line that looks like a splat."""
+    hits = []
+    for i, line in enumerate(lines):
+        for kind, pat in SPLATS:
+            if pat.search(line):
+                hits.append((i, kind))
+                break
+    return hits
+
+
+def show_splats(name, lines, hits, context=25):
+    """Print each splat with the lines after it, merging overlaps."""
+    print(f'--- {name}: {len(hits)} line(s) look like kernel reports')
+    shown_to = -1
+    for i, kind in hits:
+        if i <= shown_to:
+            continue
+        print(f'--- {name}:{i + 1}: {kind}')
+        end = min(len(lines), i + context)
+        for line in lines[max(i - 2, shown_to + 1):end]:
+            print('    ' + line)
+        shown_to = end - 1
+
+
+def kunit_section(console):
+    """KUnit output between the init's markers, timestamps removed."""
+    out, inside = [], False
+    for line in console:
+        if 'objheap-vm: kunit begin' in line:
+            inside = True
+        elif 'objheap-vm: kunit end' in line:
+            inside = False
+        elif inside:
+            out.append(TIMESTAMP.sub('', line))
+    return out
+
+
+def run_kunit_parse(kunit_py, name, ktap_lines, logdir):
+    """Parse a KTAP document with kunit.py; return (ok, counts, output)."""
+    path = os.path.abspath(os.path.join(logdir, name + '.ktap'))
+    with open(path, 'w') as f:
+        f.write('\n'.join(ktap_lines) + '\n')
+    proc = subprocess.run([sys.executable, kunit_py, 'parse', path],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, check=False)
+    counts = {'passed': 0, 'failed': 0, 'crashed': 0, 'skipped': 0,
+              'errors': 0}
+    total = None
+    for line in proc.stdout.splitlines():
+        m = SUMMARY.search(re.sub(r'\x1b\[[0-9;]*m', '', line))
+        if m:
+            total = int(m.group(1))
+            for part in m.group(2).split(','):
+                if ':' in part:
+                    key, val = part.split(':', 1)
+                    counts[key.strip()] = int(val)
+    ok = proc.returncode == 0 and total is not None
+    if total is None:
+        counts['errors'] += 1
+    return ok, counts, proc.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--kunit-py')
+    ap.add_argument('--suites', type=int, default=0,
+                    help='number of KUnit suites objheap_kunit.ko holds')
+    ap.add_argument('--vm-status', type=int, default=0,
+                    help="QEMU's exit status (124: timed out)")
+    ap.add_argument('--host-passed', type=int, default=0,
+                    help='tests that already passed on the host')
+    ap.add_argument('--scan-only', action='store_true')
+    ap.add_argument('paths', nargs='+')
+    args = ap.parse_args()
+
+    if args.scan_only:
+        found = 0
+        for path in args.paths:
+            lines = read_lines(path)
+            hits = scan(lines)
+            if hits:
+                show_splats(path, lines, hits)
+                found += len(hits)
+        return 1 if found else 0
+
+    logdir = args.paths[0]
+    console = read_lines(os.path.join(logdir, 'console.log'))
+    results = read_lines(os.path.join(logdir, 'results.log'))
+    problems = []
+
+    if args.vm_status == 124:
+        problems.append('the VM did not finish in time and was killed')
+    if not any('objheap-vm: done' in line for line in results):
+        problems.append('the VM never reached its end marker '
+                        '(crash, panic or hang)')
+
+    totals = {'passed': args.host_passed, 'failed': 0, 'skipped': 0}
+    docs = []
+    kunit = kunit_section(console)
+    if args.suites:
+        docs.append(('kunit', ['KTAP version 1', f'1..{args.suites}'] + kunit))
+    start = next((i for i, line in enumerate(results)
+                  if line.startswith('KTAP version')), None)
+    if start is None:
+        problems.append('no selftest KTAP in results.log')
+    else:
+        docs.append(('selftests', results[start:]))
+
+    for name, doc in docs:
+        ok, counts, output = run_kunit_parse(args.kunit_py, name, doc, logdir)
+        print(f'== {name}: kunit.py parse {os.path.join(logdir, name)}.ktap')
+        print(output.rstrip())
+        bad = counts['failed'] + counts['crashed'] + counts['errors']
+        totals['passed'] += counts['passed']
+        totals['failed'] += bad
+        totals['skipped'] += counts['skipped']
+        if not ok or bad:
+            problems.append(f'{name}: failed, crashed or missing tests')
+        if counts['skipped']:
+            problems.append(f'{name}: {counts["skipped"]} skipped test(s); '
+                            'every test must run in the VM')
+
+    for name, lines in (('console.log', console), ('results.log', results)):
+        hits = scan(lines)
+        if hits:
+            show_splats(os.path.join(logdir, name), lines, hits)
+            problems.append(f'{name}: kernel report ({hits[0][1]}) '
+                            f'at line {hits[0][0] + 1}')
+
+    for p in problems:
+        print(f'FAIL: {p}')
+    print(f'logs: {os.path.abspath(logdir)}/console.log, results.log')
+    if problems and not totals['failed']:
+        totals['failed'] = 1   # a splat or a dead VM is a failure too
+    print(f"{totals['passed']} passed, {totals['failed']} failed, "
+          f"{totals['skipped']} skipped")
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Boot the VM kernel under QEMU/TCG with an initramfs.
+# usage: run-vm.sh JOB INITRAMFS [LOGDIR]
+#   JOB check|demo: console -> LOGDIR/console.log, results -> LOGDIR/results.log,
+#                   killed after VM_TIMEOUT seconds (exit 124)
+#   JOB shell:      interactive serial console on this terminal
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+job=$1 initrd=$2 logdir=${3:-}
+: "${VM_TIMEOUT:=900}"
+: "${VM_MEM:=2048}"
+kernel=$KBUILD_DIR/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel (run tests/vm/build-kernel.sh)"
+
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max
+      -smp 2 -m "$VM_MEM" -nodefaults -no-reboot -display none
+      -kernel "$kernel" -initrd "$initrd")
+append="console=ttyS0 panic=-1 ohvm=$job $VM_APPEND"
+
+if [ "$job" = shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio -serial null -append "$append"
+fi
+
+mkdir -p "$logdir"
+rm -f "$logdir/console.log" "$logdir/results.log"
+# </dev/null: QEMU must not read the caller's terminal or CI's stdin.
+timeout --kill-after=10 "$VM_TIMEOUT" "${qemu[@]}" \
+	-serial "file:$logdir/console.log" -serial "file:$logdir/results.log" \
+	-append "$append" </dev/null

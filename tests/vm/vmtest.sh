@@ -1,0 +1,125 @@
+#!/bin/bash
+# Build everything for one kernel and run a job in the QEMU VM.
+# usage: KVER=6.12|6.1 vmtest.sh check|demo|shell
+#   check: lint, build, KUnit + selftests in the VM, judge the logs
+#   demo:  the module at work in the VM, with its statistics
+#   shell: an interactive shell in the VM with the module loaded
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+job=${1:-check}
+case "$job" in check|demo|shell) ;; *) die "unknown job '$job'" ;; esac
+
+LOGDIR=$OUT_DIR/logs/$job
+RUN_START=$(date +%s)
+
+phase() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(date +%s)
+	printf '== %s (kernel %s)\n' "$name" "$KVER"
+	"$@" || rc=$?
+	printf '== %s: %ss%s\n' "$name" $(($(date +%s) - t0)) \
+		"$([ $rc = 0 ] || echo ", FAILED (status $rc)")"
+	return $rc
+}
+
+fail_run() {
+	echo "FAIL: $*"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+# Lint: checkpatch --strict on every C file of ours, with the tree's script.
+lint() {
+	local files
+	mapfile -t files < <(cd "$REPO" && git ls-files -co --exclude-standard \
+		'*.c' '*.h' 2>/dev/null || find module include tests userspace -name '*.[ch]')
+	(cd "$REPO" && "$SRC_DIR/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--quiet --show-types --ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
+		-f "${files[@]}")
+}
+
+# The module is built from a copy in the cache, so that the two kernels'
+# objects never mix and the work tree stays clean. W=1 and sparse must be
+# silent: any warning fails the build.
+build_module() {
+	local kmod=$OUT_DIR/kmod out
+	mkdir -p "$kmod"
+	rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
+		--include 'Kbuild' --include 'module/***' --include 'include/***' \
+		--include 'tests/' --include 'tests/kunit/***' --exclude '*' \
+		"$REPO/" "$kmod/src/"
+	out=$(make -C "$KBUILD_DIR" M="$kmod/src" W=1 C=2 CHECK=sparse \
+		-j"$JOBS" modules 2>&1) || { echo "$out"; return 1; }
+	if grep -E 'warning:|error:' <<<"$out"; then
+		echo "module build is not W=1/sparse clean"
+		return 1
+	fi
+}
+
+build_userspace() {
+	make -s -C "$REPO/tests/selftests" OUT="$OUT_DIR/selftests" \
+		KSFT_DIR="$SRC_DIR/tools/testing/selftests" -j"$JOBS"
+	make -s -C "$REPO/userspace" OUT="$OUT_DIR/userspace" -j"$JOBS"
+}
+
+pack() {
+	local krel
+	krel=$(cat "$KBUILD_DIR/include/config/kernel.release")
+	"$VMDIR/mkinitramfs.sh" "$OUT_DIR/initramfs.cpio.gz" "$krel" \
+		"$OUT_DIR"/kmod/src/*.ko -- \
+		"$OUT_DIR"/selftests/*_test* "$OUT_DIR"/userspace/bin/*
+}
+
+VM_STATUS=0
+vm() {
+	"$VMDIR/run-vm.sh" "$job" "$OUT_DIR/initramfs.cpio.gz" "$LOGDIR" || VM_STATUS=$?
+	[ "$VM_STATUS" != 124 ] || echo "the VM was killed after ${VM_TIMEOUT:-900}s"
+	return 0
+}
+
+host_selftest() {
+	"$VMDIR/test_report.sh" "$SRC_DIR/tools/testing/kunit/kunit.py"
+}
+
+phase deps "$VMDIR/deps.sh" || fail_run "dependencies"
+phase kernel "$VMDIR/build-kernel.sh" || fail_run "kernel build"
+if [ "$job" = check ]; then
+	phase lint lint || fail_run "checkpatch --strict found problems"
+	phase host-selftest host_selftest > "$OUT_DIR/host-selftest.log" 2>&1 ||
+		{ cat "$OUT_DIR/host-selftest.log"; fail_run "log judge self-test"; }
+	tail -n 2 "$OUT_DIR/host-selftest.log"
+fi
+phase module build_module || fail_run "module build"
+phase userspace build_userspace || fail_run "userspace build"
+phase initramfs pack || fail_run "initramfs"
+
+case "$job" in
+shell)
+	exec "$VMDIR/run-vm.sh" shell "$OUT_DIR/initramfs.cpio.gz"
+	;;
+demo)
+	phase vm vm
+	grep -v '^objheap-vm: ' "$LOGDIR/results.log" || true
+	"$VMDIR/report.py" --scan-only "$LOGDIR/console.log" "$LOGDIR/results.log" ||
+		fail_run "the kernel reported a problem during the demo"
+	grep -q 'objheap-vm: done' "$LOGDIR/results.log" ||
+		fail_run "the demo VM did not finish (status $VM_STATUS)"
+	echo "demo logs: $LOGDIR"
+	;;
+check)
+	phase vm vm
+	suites=$(cat "$REPO"/tests/kunit/*.c |
+		grep -cE '^(static )?struct kunit_suite [a-z0-9_]+ = \{') || true
+	host_passed=$(sed -n 's/^host: \([0-9]*\) passed.*/\1/p' "$OUT_DIR/host-selftest.log")
+	rc=0
+	phase report "$VMDIR/report.py" --kunit-py "$SRC_DIR/tools/testing/kunit/kunit.py" \
+		--suites "$suites" --vm-status "$VM_STATUS" \
+		--host-passed "${host_passed:-0}" "$LOGDIR" > "$LOGDIR/report.txt" || rc=$?
+	head -n -1 "$LOGDIR/report.txt"
+	echo "== total: $(($(date +%s) - RUN_START))s (kernel $KVER)"
+	tail -n 1 "$LOGDIR/report.txt"
+	exit $rc
+	;;
+esac
