@@ -9,7 +9,7 @@
 #include "objheap.h"
 
 struct objheap_totals objheap_totals;
-OBJHEAP_EXPORT_FOR_TESTS(objheap_totals);
+EXPORT_SYMBOL_IF_KUNIT(objheap_totals);
 
 /**
  * objheap_heap_create() - create an empty heap owned by the current task
@@ -32,7 +32,7 @@ struct objheap_heap *objheap_heap_create(void)
 	atomic_long_inc(&objheap_totals.heaps_live);
 	return heap;
 }
-OBJHEAP_EXPORT_FOR_TESTS(objheap_heap_create);
+EXPORT_SYMBOL_IF_KUNIT(objheap_heap_create);
 
 /**
  * objheap_heap_destroy() - free a heap and everything in it
@@ -43,4 +43,4 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	atomic_long_dec(&objheap_totals.heaps_live);
 	kfree(heap);
 }
-OBJHEAP_EXPORT_FOR_TESTS(objheap_heap_destroy);
+EXPORT_SYMBOL_IF_KUNIT(objheap_heap_destroy);

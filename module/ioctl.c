@@ -20,7 +20,7 @@ void objheap_version_fill(struct objheap_version *ver)
 	ver->minor = OBJHEAP_ABI_MINOR;
 	ver->features = 0;
 }
-OBJHEAP_EXPORT_FOR_TESTS(objheap_version_fill);
+EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
 static long objheap_ioctl_version(void __user *uarg)
 {
@@ -52,4 +52,4 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 		return -ENOTTY;
 	}
 }
-OBJHEAP_EXPORT_FOR_TESTS(objheap_ioctl);
+EXPORT_SYMBOL_IF_KUNIT(objheap_ioctl);

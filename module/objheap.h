@@ -8,25 +8,11 @@
 
 #include <linux/atomic.h>
 #include <linux/compiler_types.h>
-#include <linux/export.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/types.h>
-#include <linux/version.h>
+#include <kunit/visibility.h>
 #include <uapi/linux/objheap.h>
-
-/*
- * Internal symbols are exported only to the KUnit test module, in their own
- * namespace, and only on kernels built with KUnit.
- */
-#if IS_ENABLED(CONFIG_KUNIT)
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define OBJHEAP_EXPORT_FOR_TESTS(sym)	EXPORT_SYMBOL_NS_GPL(sym, "OBJHEAP_KUNIT")
-#else
-#define OBJHEAP_EXPORT_FOR_TESTS(sym)	EXPORT_SYMBOL_NS_GPL(sym, OBJHEAP_KUNIT)
-#endif
-#else
-#define OBJHEAP_EXPORT_FOR_TESTS(sym)
-#endif
 
 /**
  * struct objheap_heap - one private heap, created by each open of the device

@@ -9,10 +9,6 @@
 kunit_test_suites(&objheap_ioctl_suite,
 		  &objheap_heap_suite);
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS("OBJHEAP_KUNIT");
-#else
-MODULE_IMPORT_NS(OBJHEAP_KUNIT);
-#endif
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for objheap");
 MODULE_LICENSE("GPL");

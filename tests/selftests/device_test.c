@@ -39,7 +39,7 @@ TEST_F(dev, version_is_current_abi)
 	ASSERT_EQ(0, ioctl(self->fd, OBJHEAP_IOC_VERSION, &ver));
 	EXPECT_EQ(OBJHEAP_ABI_MAJOR, ver.major);
 	EXPECT_EQ(OBJHEAP_ABI_MINOR, ver.minor);
-	for (size_t i = 0; i < sizeof(ver.reserved) / sizeof(ver.reserved[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ver.reserved); i++)
 		EXPECT_EQ(0ULL, ver.reserved[i]);
 }
 
@@ -97,7 +97,7 @@ TEST_F(dev, unknown_commands_are_enotty)
 		TCGETS,
 	};
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		errno = 0;
 		EXPECT_EQ(-1, ioctl(self->fd, bad[i], &ver)) TH_LOG("cmd %#lx", bad[i]);
 		EXPECT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", bad[i]);

@@ -36,6 +36,9 @@ done
 for m in "${mods[@]}"; do
 	cp "$m" "$root/lib/modules/$krel/extra/"
 done
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	cp "$KBUILD_DIR/$f" "$root/lib/modules/$krel/" 2>/dev/null || : > "$root/lib/modules/$krel/$f"
+done
 depmod -b "$root" "$krel"
 
 for b in "${bins[@]}"; do

@@ -10,6 +10,7 @@ set -euo pipefail
 job=$1 initrd=$2 logdir=${3:-}
 : "${VM_TIMEOUT:=900}"
 : "${VM_MEM:=2048}"
+: "${VM_APPEND:=}"
 kernel=$KBUILD_DIR/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel (run tests/vm/build-kernel.sh)"
 

@@ -11,6 +11,7 @@ job=${1:-check}
 case "$job" in check|demo|shell) ;; *) die "unknown job '$job'" ;; esac
 
 LOGDIR=$OUT_DIR/logs/$job
+mkdir -p "$OUT_DIR"
 RUN_START=$(date +%s)
 
 phase() {
@@ -35,9 +36,13 @@ lint() {
 	local files
 	mapfile -t files < <(cd "$REPO" && git ls-files -co --exclude-standard \
 		'*.c' '*.h' 2>/dev/null || find module include tests userspace -name '*.[ch]')
-	(cd "$REPO" && "$SRC_DIR/scripts/checkpatch.pl" --strict --no-tree --terse \
-		--quiet --show-types --ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-		-f "${files[@]}")
+	local out rc=0
+	out=$(cd "$REPO" && "$SRC_DIR/scripts/checkpatch.pl" --strict --no-tree \
+		--terse --show-types --ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
+		-f "${files[@]}" 2>&1) || rc=$?
+	grep -Ev '^(total: 0 errors, 0 warnings, 0 checks.*)?$' <<<"$out" || true
+	echo "checkpatch --strict: ${#files[@]} files"
+	return $rc
 }
 
 # The module is built from a copy in the cache, so that the two kernels'
@@ -74,6 +79,7 @@ pack() {
 
 VM_STATUS=0
 vm() {
+	mkdir -p "$LOGDIR"
 	"$VMDIR/run-vm.sh" "$job" "$OUT_DIR/initramfs.cpio.gz" "$LOGDIR" || VM_STATUS=$?
 	[ "$VM_STATUS" != 124 ] || echo "the VM was killed after ${VM_TIMEOUT:-900}s"
 	return 0
