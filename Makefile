@@ -36,9 +36,13 @@ demo:
 vm:
 	tests/vm/vmtest.sh shell
 
+# Plant known defects one at a time and check that `make check` fails.
+negative-controls:
+	tests/vm/negative-controls.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace check demo vm clean
+.PHONY: all modules modules_install userspace check demo vm negative-controls clean
