@@ -14,10 +14,23 @@ static struct dentry *objheap_debugfs_dir;
 
 static int stats_show(struct seq_file *m, void *v)
 {
+	struct objheap_heap *heap;
+	u64 objects = 0, bytes = 0;
+
+	/* Unlocked reads of each heap: a snapshot, not a barrier. */
+	mutex_lock(&objheap_heaps_lock);
+	list_for_each_entry(heap, &objheap_heaps, node) {
+		objects += READ_ONCE(heap->objects);
+		bytes += READ_ONCE(heap->bytes);
+	}
+	mutex_unlock(&objheap_heaps_lock);
+
 	seq_printf(m, "heaps: %ld\n",
 		   atomic_long_read(&objheap_totals.heaps_live));
 	seq_printf(m, "heaps_created: %lld\n",
 		   (long long)atomic64_read(&objheap_totals.heaps_created));
+	seq_printf(m, "objects: %llu\n", objects);
+	seq_printf(m, "bytes: %llu\n", bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

@@ -1,13 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioctl dispatch: decode a command, copy its argument in, call the heap,
- * copy the answer out.
+ * ioctl dispatch: decode a command, copy its argument in, run it on the
+ * heap, copy the answer out.
+ *
+ * User memory is only touched here, never under the heap's lock: payload
+ * bytes go through a kernel bounce buffer. That keeps page faults (and
+ * mmap_lock) out of the heap lock's way, and makes each operation
+ * all-or-nothing: a WRITE whose source faults changes nothing.
  */
 #include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "objheap.h"
+
+/* Payloads up to this size are bounced through the stack. */
+#define RW_STACK_BYTES	256
+/* A batch is copied in and out this many operations at a time. */
+#define BATCH_CHUNK	16
+/* The first published size of struct objheap_op. */
+#define OP_SIZE_VER0	40
 
 /**
  * objheap_version_fill() - describe the running ABI
@@ -22,7 +37,7 @@ void objheap_version_fill(struct objheap_version *ver)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
-static long objheap_ioctl_version(void __user *uarg)
+static long ioctl_version(void __user *uarg)
 {
 	struct objheap_version ver;
 
@@ -32,22 +47,258 @@ static long objheap_ioctl_version(void __user *uarg)
 	return 0;
 }
 
+/* Run one operation, bouncing READ and WRITE payloads through the kernel. */
+static int run_op(struct objheap_heap *heap, struct objheap_op *op)
+{
+	void __user *ubuf = u64_to_user_ptr(op->buf);
+	u8 stackbuf[RW_STACK_BYTES];
+	void *kbuf = stackbuf;
+	int ret;
+
+	if (op->op != OBJHEAP_OP_READ && op->op != OBJHEAP_OP_WRITE)
+		return objheap_heap_op(heap, op, NULL);
+
+	/* No payload is this large: out of range whatever the object. */
+	if (op->count > OBJHEAP_MAX_PAYLOAD)
+		return -ERANGE;
+	if (op->count > sizeof(stackbuf)) {
+		kbuf = kvmalloc(op->count, GFP_KERNEL_ACCOUNT);
+		if (!kbuf)
+			return -ENOMEM;
+	}
+	if (op->op == OBJHEAP_OP_WRITE && copy_from_user(kbuf, ubuf, op->count)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = objheap_heap_op(heap, op, kbuf);
+	if (!ret && op->op == OBJHEAP_OP_READ &&
+	    copy_to_user(ubuf, kbuf, op->count))
+		ret = -EFAULT;
+out:
+	if (kbuf != stackbuf)
+		kvfree(kbuf);
+	return ret;
+}
+
+/* Close a handle that an operation opened but could not report. */
+static void undo_handle(struct objheap_heap *heap, u32 handle)
+{
+	struct objheap_op drop = { .op = OBJHEAP_OP_DROP, .handle = handle };
+
+	objheap_heap_op(heap, &drop, NULL);
+}
+
+/* A single-operation ioctl: NEW, DUP, DROP, SET, GET, READ, WRITE. */
+static long ioctl_op(struct objheap_heap *heap, u32 opcode,
+		     void __user *uarg)
+{
+	struct objheap_op op;
+	int ret;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.op && op.op != opcode)
+		return -EINVAL;
+	op.op = opcode;
+	op.result = 0;
+	ret = run_op(heap, &op);
+	if (ret)
+		return ret;
+
+	switch (opcode) {
+	case OBJHEAP_OP_NEW:
+		if (copy_to_user(uarg, &op, sizeof(op))) {
+			undo_handle(heap, op.handle);
+			return -EFAULT;
+		}
+		break;
+	case OBJHEAP_OP_DUP:
+	case OBJHEAP_OP_GET:
+		if (copy_to_user(uarg, &op, sizeof(op))) {
+			if (op.ref)
+				undo_handle(heap, op.ref);
+			return -EFAULT;
+		}
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Copy operations [first, first + n) of a batch in. Returns how many were
+ * copied whole; *err says why the copy stopped short.
+ */
+static u32 batch_copy_in(struct objheap_op *ops, u64 uops, u32 op_size,
+			 u32 first, u32 n, int *err)
+{
+	void __user *src = u64_to_user_ptr(uops + (u64)first * op_size);
+	unsigned long left;
+	u32 i;
+	int ret;
+
+	if (op_size == sizeof(*ops)) {
+		left = copy_from_user(ops, src, n * sizeof(*ops));
+		if (left)
+			*err = -EFAULT;
+		return n - DIV_ROUND_UP(left, sizeof(*ops));
+	}
+	/* A caller built against a newer ABI: its extra bytes must be 0. */
+	for (i = 0; i < n; i++) {
+		ret = copy_struct_from_user(&ops[i], sizeof(*ops),
+					    src + (u64)i * op_size, op_size);
+		if (ret) {
+			*err = ret;
+			return i;
+		}
+	}
+	return n;
+}
+
+/*
+ * Copy operations [first, first + n) of a batch out, our fields only.
+ * Returns how many were written whole.
+ */
+static u32 batch_copy_out(const struct objheap_op *ops, u64 uops,
+			  u32 op_size, u32 first, u32 n)
+{
+	void __user *dst = u64_to_user_ptr(uops + (u64)first * op_size);
+	unsigned long left;
+	u32 i;
+
+	if (op_size == sizeof(*ops)) {
+		left = copy_to_user(dst, ops, n * sizeof(*ops));
+		return n - DIV_ROUND_UP(left, sizeof(*ops));
+	}
+	for (i = 0; i < n; i++)
+		if (copy_to_user(dst + (u64)i * op_size, &ops[i], sizeof(*ops)))
+			return i;
+	return n;
+}
+
+/*
+ * BATCH: run the operations in order, stop at the first failure. Each
+ * chunk is written back unchanged before it runs, so that an operation
+ * whose result could not be reported never runs: an array that cannot be
+ * read or written fails with EFAULT at the first such operation, and the
+ * operations before it keep their effect, as with any failure.
+ */
+static long ioctl_batch(struct objheap_heap *heap,
+			struct objheap_batch __user *ubatch)
+{
+	struct objheap_op ops[BATCH_CHUNK];
+	struct objheap_batch b;
+	u32 first, n, got, writable, report, i;
+	int ret = 0, copy_err;
+
+	if (copy_from_user(&b, ubatch, sizeof(b)))
+		return -EFAULT;
+	if (b.flags || b.reserved)
+		return -EINVAL;
+	if (b.count > OBJHEAP_BATCH_MAX || b.op_size < OP_SIZE_VER0 ||
+	    b.op_size > PAGE_SIZE)
+		return -EINVAL;
+	if (put_user(0, &ubatch->done))
+		return -EFAULT;
+
+	for (first = 0; first < b.count && !ret; first += i) {
+		n = min_t(u32, BATCH_CHUNK, b.count - first);
+		copy_err = 0;
+		got = batch_copy_in(ops, b.ops, b.op_size, first, n, &copy_err);
+		writable = batch_copy_out(ops, b.ops, b.op_size, first, got);
+		if (writable < got) {
+			got = writable;
+			copy_err = -EFAULT;
+		}
+		for (i = 0; i < got; i++) {
+			ops[i].result = 0;
+			ret = run_op(heap, &ops[i]);
+			if (ret) {
+				ops[i].result = ret;
+				break;
+			}
+		}
+		/* Results up to and including a failing operation. */
+		report = i < got ? i + 1 : got;
+		if (batch_copy_out(ops, b.ops, b.op_size, first, report) < report &&
+		    !ret)
+			ret = -EFAULT;
+		if (!ret && got < n)
+			ret = copy_err;
+	}
+	if (put_user(first, &ubatch->done))
+		return -EFAULT;
+	return ret;
+}
+
+static long ioctl_info(struct objheap_heap *heap, void __user *uarg)
+{
+	struct objheap_info info;
+	int i, ret;
+
+	if (copy_from_user(&info, uarg, sizeof(info)))
+		return -EFAULT;
+	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)
+		if (info.reserved[i])
+			return -EINVAL;
+	ret = objheap_heap_info(heap, &info);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long ioctl_limits(struct objheap_heap *heap, unsigned int cmd,
+			 void __user *uarg)
+{
+	struct objheap_limits lim;
+
+	if (cmd == OBJHEAP_IOC_GET_LIMITS) {
+		objheap_heap_get_limits(heap, &lim);
+		return copy_to_user(uarg, &lim, sizeof(lim)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&lim, uarg, sizeof(lim)))
+		return -EFAULT;
+	return objheap_heap_set_limits(heap, &lim);
+}
+
 /**
  * objheap_ioctl() - run one ioctl command on a heap
  * @heap: the heap of the open file
  * @cmd: OBJHEAP_IOC_* command
  * @uarg: user pointer to the command's argument
  *
- * Return: 0 or a positive result on success; -ENOTTY for an unknown
- * command, -EFAULT for an unreadable or unwritable @uarg, or the command's
- * own documented errno.
+ * Return: 0 on success; -ENOTTY for an unknown command, -EFAULT for an
+ * unreadable or unwritable @uarg, or the command's own errno (see
+ * docs/abi.md).
  */
 long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 		   void __user *uarg)
 {
 	switch (cmd) {
 	case OBJHEAP_IOC_VERSION:
-		return objheap_ioctl_version(uarg);
+		return ioctl_version(uarg);
+	case OBJHEAP_IOC_NOP:
+		return 0;
+	case OBJHEAP_IOC_NEW:
+		return ioctl_op(heap, OBJHEAP_OP_NEW, uarg);
+	case OBJHEAP_IOC_DUP:
+		return ioctl_op(heap, OBJHEAP_OP_DUP, uarg);
+	case OBJHEAP_IOC_DROP:
+		return ioctl_op(heap, OBJHEAP_OP_DROP, uarg);
+	case OBJHEAP_IOC_SET:
+		return ioctl_op(heap, OBJHEAP_OP_SET, uarg);
+	case OBJHEAP_IOC_GET:
+		return ioctl_op(heap, OBJHEAP_OP_GET, uarg);
+	case OBJHEAP_IOC_WRITE:
+		return ioctl_op(heap, OBJHEAP_OP_WRITE, uarg);
+	case OBJHEAP_IOC_READ:
+		return ioctl_op(heap, OBJHEAP_OP_READ, uarg);
+	case OBJHEAP_IOC_INFO:
+		return ioctl_info(heap, uarg);
+	case OBJHEAP_IOC_BATCH:
+		return ioctl_batch(heap, uarg);
+	case OBJHEAP_IOC_GET_LIMITS:
+	case OBJHEAP_IOC_SET_LIMITS:
+		return ioctl_limits(heap, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}

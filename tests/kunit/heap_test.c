@@ -1,12 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the heap lifecycle.
+ * KUnit tests of the heap: lifecycle, operation checks and limits. Every
+ * failing operation must leave the heap as it was.
  */
 #include <kunit/test.h>
 #include <linux/err.h>
 
-#include "objheap.h"
+#include "kunit_util.h"
 #include "kunit_suites.h"
+
+/* What a failed operation must not change. */
+struct heap_snapshot {
+	u64 objects, bytes, allocs, frees;
+	u32 handles;
+};
+
+static void snap(struct objheap_heap *heap, struct heap_snapshot *s)
+{
+	s->objects = heap->objects;
+	s->bytes = heap->bytes;
+	s->allocs = heap->allocs;
+	s->frees = heap->frees;
+	s->handles = heap->handles.used;
+}
+
+#define EXPECT_UNCHANGED(test, heap, before) do {			\
+	struct heap_snapshot __now;					\
+	snap(heap, &__now);						\
+	KUNIT_EXPECT_EQ(test, __now.objects, (before)->objects);	\
+	KUNIT_EXPECT_EQ(test, __now.bytes, (before)->bytes);		\
+	KUNIT_EXPECT_EQ(test, __now.allocs, (before)->allocs);	\
+	KUNIT_EXPECT_EQ(test, __now.frees, (before)->frees);		\
+	KUNIT_EXPECT_EQ(test, __now.handles, (before)->handles);	\
+} while (0)
 
 static void create_counts_and_destroy_uncounts(struct kunit *test)
 {
@@ -29,12 +55,132 @@ static void create_counts_and_destroy_uncounts(struct kunit *test)
 			live);
 }
 
+static void bad_operations_fail_and_change_nothing(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct heap_snapshot before;
+	struct objheap_op op;
+	u32 a, leaf;
+
+	a = kt_new(test, heap, 2, 8);
+	leaf = kt_new(test, heap, 0, 0);
+	kt_set(test, heap, a, 0, leaf);
+	snap(heap, &before);
+
+	/* unknown, dropped and zero handles */
+	KUNIT_EXPECT_EQ(test, -EBADF, kt_op(heap, OBJHEAP_OP_DROP, 0, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -EBADF, kt_op(heap, OBJHEAP_OP_DROP, 999, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -EBADF, kt_op(heap, OBJHEAP_OP_DUP, 999, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -EBADF, kt_op(heap, OBJHEAP_OP_SET, a, 999, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -EBADF, kt_op(heap, OBJHEAP_OP_SET, 999, a, 1, NULL));
+	KUNIT_EXPECT_EQ(test, -EBADF, kt_op(heap, OBJHEAP_OP_GET, 999, 0, 0, NULL));
+	/* slots out of range; a leaf has none */
+	KUNIT_EXPECT_EQ(test, -ERANGE, kt_op(heap, OBJHEAP_OP_SET, a, leaf, 2, NULL));
+	KUNIT_EXPECT_EQ(test, -ERANGE, kt_op(heap, OBJHEAP_OP_SET, a, 0, U32_MAX, NULL));
+	KUNIT_EXPECT_EQ(test, -ERANGE, kt_op(heap, OBJHEAP_OP_GET, a, 0, 2, NULL));
+	KUNIT_EXPECT_EQ(test, -ERANGE, kt_op(heap, OBJHEAP_OP_SET, leaf, a, 0, NULL));
+	/* unknown op codes */
+	KUNIT_EXPECT_EQ(test, -EINVAL, kt_op(heap, OBJHEAP_OP_COUNT, a, 0, 0, NULL));
+	KUNIT_EXPECT_EQ(test, -EINVAL, kt_op(heap, U32_MAX, a, 0, 0, NULL));
+
+	/* sizes over the maximum, and unused fields that are not zero */
+	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .count = OBJHEAP_MAX_SLOTS + 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, objheap_heap_op(heap, &op, NULL));
+	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .size = OBJHEAP_MAX_PAYLOAD + 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, objheap_heap_op(heap, &op, NULL));
+	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .buf = 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, objheap_heap_op(heap, &op, NULL));
+	op = (struct objheap_op){ .op = OBJHEAP_OP_DROP, .handle = a, .size = 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, objheap_heap_op(heap, &op, NULL));
+	op = (struct objheap_op){ .op = OBJHEAP_OP_SET, .handle = a, .type = 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, objheap_heap_op(heap, &op, NULL));
+
+	/* payload ranges out of bounds, including wrap-around */
+	op = (struct objheap_op){ .op = OBJHEAP_OP_READ, .handle = a, .index = 4, .count = 5 };
+	KUNIT_EXPECT_EQ(test, -ERANGE, objheap_heap_op(heap, &op, NULL));
+	op = (struct objheap_op){ .op = OBJHEAP_OP_WRITE, .handle = a, .index = 9 };
+	KUNIT_EXPECT_EQ(test, -ERANGE, objheap_heap_op(heap, &op, NULL));
+	op = (struct objheap_op){ .op = OBJHEAP_OP_READ, .handle = a, .index = U32_MAX,
+				  .count = 2 };
+	KUNIT_EXPECT_EQ(test, -ERANGE, objheap_heap_op(heap, &op, NULL));
+
+	EXPECT_UNCHANGED(test, heap, &before);
+	KUNIT_EXPECT_EQ(test, kt_refcount(test, heap, leaf), 2U);
+}
+
+static void limits_hold_and_change_nothing(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_limits lim = { .max_objects = 3, .max_handles = 4 };
+	struct heap_snapshot before;
+	struct objheap_op op = { .op = OBJHEAP_OP_NEW };
+	u32 a, b, c;
+
+	KUNIT_ASSERT_EQ(test, 0, objheap_heap_set_limits(heap, &lim));
+	a = kt_new(test, heap, 1, 0);
+	b = kt_new(test, heap, 0, 0);
+	c = kt_new(test, heap, 0, 0);
+	snap(heap, &before);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
+	EXPECT_UNCHANGED(test, heap, &before);
+
+	/* The fourth handle is allowed, the fifth is not. */
+	KUNIT_ASSERT_EQ(test, 0, kt_op(heap, OBJHEAP_OP_DUP, a, 0, 0, NULL));
+	snap(heap, &before);
+	KUNIT_EXPECT_EQ(test, -EMFILE, kt_op(heap, OBJHEAP_OP_DUP, a, 0, 0, NULL));
+	kt_set(test, heap, a, 0, b);
+	KUNIT_EXPECT_EQ(test, -EMFILE, kt_op(heap, OBJHEAP_OP_GET, a, 0, 0, NULL));
+	EXPECT_UNCHANGED(test, heap, &before);
+	KUNIT_EXPECT_EQ(test, kt_refcount(test, heap, b), 2U);
+
+	/* Bytes: only what the pools really hand out counts. */
+	lim = (struct objheap_limits){ .max_objects = 100, .max_handles = 100 };
+	KUNIT_EXPECT_EQ(test, -EPERM, objheap_heap_set_limits(heap, &lim));
+	kt_drop(test, heap, c);
+	lim = (struct objheap_limits){ .max_bytes = heap->bytes + 16 };
+	KUNIT_ASSERT_EQ(test, 0, objheap_heap_set_limits(heap, &lim));
+	/* 16 + 17 bytes need the 48-byte class: over by 32. */
+	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .size = 17 };
+	snap(heap, &before);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
+	EXPECT_UNCHANGED(test, heap, &before);
+	/* A bare 16-byte object fits exactly. */
+	kt_new(test, heap, 0, 0);
+}
+
+static void limits_only_go_down(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_limits cur, lim;
+
+	objheap_heap_get_limits(heap, &cur);
+	KUNIT_EXPECT_EQ(test, cur.max_bytes,
+			min_t(u64, objheap_default_max_bytes, OBJHEAP_HARD_MAX_BYTES));
+	KUNIT_EXPECT_EQ(test, cur.reserved[0], 0ULL);
+
+	lim = (struct objheap_limits){ .max_bytes = cur.max_bytes + 1 };
+	KUNIT_EXPECT_EQ(test, -EPERM, objheap_heap_set_limits(heap, &lim));
+	lim = (struct objheap_limits){ .max_handles = 10, .reserved[1] = 1 };
+	KUNIT_EXPECT_EQ(test, -EINVAL, objheap_heap_set_limits(heap, &lim));
+	lim = (struct objheap_limits){ .max_handles = 10 };
+	KUNIT_EXPECT_EQ(test, 0, objheap_heap_set_limits(heap, &lim));
+	objheap_heap_get_limits(heap, &lim);
+	KUNIT_EXPECT_EQ(test, lim.max_handles, 10U);
+	KUNIT_EXPECT_EQ(test, lim.max_bytes, cur.max_bytes);
+	KUNIT_EXPECT_EQ(test, lim.max_objects, cur.max_objects);
+}
+
 static struct kunit_case objheap_heap_cases[] = {
 	KUNIT_CASE(create_counts_and_destroy_uncounts),
+	KUNIT_CASE(bad_operations_fail_and_change_nothing),
+	KUNIT_CASE(limits_hold_and_change_nothing),
+	KUNIT_CASE(limits_only_go_down),
 	{}
 };
 
 struct kunit_suite objheap_heap_suite = {
 	.name = "objheap_heap",
+	.init = kt_init,
+	.exit = kt_exit,
 	.test_cases = objheap_heap_cases,
 };

@@ -10,5 +10,7 @@
 
 extern struct kunit_suite objheap_ioctl_suite;
 extern struct kunit_suite objheap_heap_suite;
+extern struct kunit_suite objheap_object_suite;
+extern struct kunit_suite objheap_pool_suite;
 
 #endif /* OBJHEAP_KUNIT_SUITES_H */

@@ -43,7 +43,127 @@ struct objheap_version {
 	__u64 reserved[3];
 };
 
-/* OBJHEAP_IOC_VERSION: read the ABI version; never fails on a valid pointer. */
+/* Sizes an object may have; larger requests fail with EINVAL. */
+#define OBJHEAP_MAX_SLOTS	4096
+#define OBJHEAP_MAX_PAYLOAD	(1U << 20)
+/* Most operations one OBJHEAP_IOC_BATCH may carry. */
+#define OBJHEAP_BATCH_MAX	4096
+
+/* Operation codes, in struct objheap_op.op. */
+enum objheap_opcode {
+	OBJHEAP_OP_NOP = 0,	/* nothing; measures the call overhead */
+	OBJHEAP_OP_NEW = 1,	/* type, count (slots), size (payload) -> handle */
+	OBJHEAP_OP_DUP = 2,	/* handle -> ref, a second handle to the object */
+	OBJHEAP_OP_DROP = 3,	/* handle: close it, releasing its reference */
+	OBJHEAP_OP_SET = 4,	/* handle, index (slot), ref (handle or 0 = clear) */
+	OBJHEAP_OP_GET = 5,	/* handle, index (slot) -> ref (new handle or 0 = empty) */
+	OBJHEAP_OP_WRITE = 6,	/* handle, index (offset), count (bytes), buf */
+	OBJHEAP_OP_READ = 7,	/* handle, index (offset), count (bytes), buf */
+	OBJHEAP_OP_COUNT	/* number of operation codes */
+};
+
+/**
+ * struct objheap_op - one operation on a heap
+ * @op: OBJHEAP_OP_*; for a single-operation ioctl, zero or the ioctl's op
+ * @result: out, in a batch: 0 or the negative errno of this operation
+ * @handle: the object operated on; NEW: out, the new object's handle
+ * @ref: SET: the handle to store (0 clears the slot); GET, DUP: out, the
+ *	new handle (GET: 0 when the slot is empty)
+ * @index: SET, GET: the slot; READ, WRITE: the payload offset in bytes
+ * @count: NEW: number of slots; READ, WRITE: number of bytes
+ * @type: NEW: the user's type tag, kept for statistics
+ * @size: NEW: payload size in bytes
+ * @buf: READ, WRITE: user address of @count bytes
+ *
+ * Fields an operation does not use must be zero (EINVAL otherwise).
+ */
+struct objheap_op {
+	__u32 op;
+	__s32 result;
+	__u32 handle;
+	__u32 ref;
+	__u32 index;
+	__u32 count;
+	__u32 type;
+	__u32 size;
+	__u64 buf;
+};
+
+/**
+ * struct objheap_batch - argument of OBJHEAP_IOC_BATCH
+ * @ops: user address of @count struct objheap_op, read and written back
+ * @count: number of operations, at most OBJHEAP_BATCH_MAX
+ * @op_size: sizeof(struct objheap_op) as the caller was built with
+ * @done: out: operations that took effect; on failure, the index of the
+ *	failing operation, which took no effect
+ * @flags: zero
+ * @reserved: zero
+ */
+struct objheap_batch {
+	__u64 ops;
+	__u32 count;
+	__u32 op_size;
+	__u32 done;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/* struct objheap_info.flags */
+#define OBJHEAP_INFO_CONTAINER	(1U << 0)	/* has slots */
+
+/**
+ * struct objheap_info - argument of OBJHEAP_IOC_INFO
+ * @handle: in: the object
+ * @refcount: out: handles to it plus slots that point at it
+ * @type: out: its type tag
+ * @nslots: out: its number of slots
+ * @size: out: its payload size in bytes
+ * @alloc_size: out: bytes it occupies, header and slots included
+ * @size_class: out: the pool's object size, 0 for large (kvmalloc) objects
+ * @flags: out: OBJHEAP_INFO_*
+ * @reserved: zero on input, zero on output (later ABI versions fill it)
+ */
+struct objheap_info {
+	__u32 handle;
+	__u32 refcount;
+	__u32 type;
+	__u32 nslots;
+	__u32 size;
+	__u32 alloc_size;
+	__u32 size_class;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
+/**
+ * struct objheap_limits - argument of OBJHEAP_IOC_GET_LIMITS/SET_LIMITS
+ * @max_bytes: bytes of live objects (headers and slots included)
+ * @max_objects: live objects
+ * @max_handles: open handles
+ * @reserved: zero
+ *
+ * SET_LIMITS can only lower a limit (EPERM otherwise); 0 keeps it.
+ * A limit below current use is allowed: it stops further growth.
+ */
+struct objheap_limits {
+	__u64 max_bytes;
+	__u32 max_objects;
+	__u32 max_handles;
+	__u64 reserved[2];
+};
+
 #define OBJHEAP_IOC_VERSION	_IOR(OBJHEAP_IOC_MAGIC, 0x00, struct objheap_version)
+#define OBJHEAP_IOC_NEW		_IOWR(OBJHEAP_IOC_MAGIC, 0x01, struct objheap_op)
+#define OBJHEAP_IOC_DUP		_IOWR(OBJHEAP_IOC_MAGIC, 0x02, struct objheap_op)
+#define OBJHEAP_IOC_DROP	_IOW(OBJHEAP_IOC_MAGIC, 0x03, struct objheap_op)
+#define OBJHEAP_IOC_SET		_IOW(OBJHEAP_IOC_MAGIC, 0x04, struct objheap_op)
+#define OBJHEAP_IOC_GET		_IOWR(OBJHEAP_IOC_MAGIC, 0x05, struct objheap_op)
+#define OBJHEAP_IOC_WRITE	_IOW(OBJHEAP_IOC_MAGIC, 0x06, struct objheap_op)
+#define OBJHEAP_IOC_READ	_IOW(OBJHEAP_IOC_MAGIC, 0x07, struct objheap_op)
+#define OBJHEAP_IOC_INFO	_IOWR(OBJHEAP_IOC_MAGIC, 0x08, struct objheap_info)
+#define OBJHEAP_IOC_BATCH	_IOWR(OBJHEAP_IOC_MAGIC, 0x09, struct objheap_batch)
+#define OBJHEAP_IOC_GET_LIMITS	_IOR(OBJHEAP_IOC_MAGIC, 0x0a, struct objheap_limits)
+#define OBJHEAP_IOC_SET_LIMITS	_IOW(OBJHEAP_IOC_MAGIC, 0x0b, struct objheap_limits)
+#define OBJHEAP_IOC_NOP		_IO(OBJHEAP_IOC_MAGIC, 0x0c)
 
 #endif /* _UAPI_LINUX_OBJHEAP_H */

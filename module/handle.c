@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Handle tables: a heap's small integers that name objects for user space,
+ * as file descriptors name files. Each open handle owns one reference.
+ *
+ * The table is an array of words. A used entry holds the object pointer;
+ * a free entry holds (index of the next free entry + 1) << 1 | 1, so the
+ * free entries form a LIFO list threaded through the array and allocation
+ * and release are O(1). Objects are at least 8-byte aligned, so bit 0 tells
+ * the two apart. All functions run under the heap's lock.
+ */
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "objheap.h"
+
+#define ENTRY_FREE(next)	(((unsigned long)(next) << 1) | 1)
+#define ENTRY_IS_FREE(e)	((e) & 1)
+#define ENTRY_NEXT(e)		((u32)((e) >> 1))
+
+/* The first table holds this many handles; it doubles when full. */
+#define HANDLES_MIN_CAP		64
+
+/**
+ * objheap_handles_init() - an empty table
+ * @t: the table
+ */
+void objheap_handles_init(struct objheap_handles *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+/**
+ * objheap_handles_destroy() - free the table itself
+ * @t: the table; its handles must have been released
+ */
+void objheap_handles_destroy(struct objheap_handles *t)
+{
+	kvfree(t->entries);
+	memset(t, 0, sizeof(*t));
+}
+
+static int handles_grow(struct objheap_handles *t)
+{
+	u32 newcap = t->cap ? t->cap * 2 : HANDLES_MIN_CAP;
+	unsigned long *entries;
+	u32 i;
+
+	if (newcap > OBJHEAP_HARD_MAX_HANDLES)
+		newcap = OBJHEAP_HARD_MAX_HANDLES;
+	if (newcap <= t->cap)
+		return -EMFILE;
+	entries = kvmalloc_array(newcap, sizeof(*entries), GFP_KERNEL_ACCOUNT);
+	if (!entries)
+		return -ENOMEM;
+	if (t->cap)
+		memcpy(entries, t->entries, t->cap * sizeof(*entries));
+	/* Chain the new entries in order, in front of the old free list. */
+	for (i = t->cap; i < newcap; i++)
+		entries[i] = ENTRY_FREE(i + 1 < newcap ? i + 2 : t->free);
+	t->free = t->cap + 1;
+	kvfree(t->entries);
+	t->entries = entries;
+	t->cap = newcap;
+	return 0;
+}
+
+/**
+ * objheap_handle_reserve() - make sure one more handle can be installed
+ * @t: the table
+ * @limit: most handles the heap may have open
+ *
+ * After success, the next objheap_handle_install() cannot fail, so callers
+ * reserve before they change anything.
+ *
+ * Return: 0, -EMFILE at @limit, or -ENOMEM.
+ */
+int objheap_handle_reserve(struct objheap_handles *t, u32 limit)
+{
+	if (t->used >= limit)
+		return -EMFILE;
+	if (t->free)
+		return 0;
+	return handles_grow(t);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_handle_reserve);
+
+/**
+ * objheap_handle_install() - open a handle on @obj
+ * @t: the table, with a free entry (objheap_handle_reserve())
+ * @obj: the object; the reference the handle owns is the caller's
+ *
+ * Return: the handle, never 0.
+ */
+u32 objheap_handle_install(struct objheap_handles *t, struct objheap_obj *obj)
+{
+	u32 h = t->free;
+
+	t->free = ENTRY_NEXT(t->entries[h - 1]);
+	t->entries[h - 1] = (unsigned long)obj;
+	t->used++;
+	return h;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_handle_install);
+
+/**
+ * objheap_handle_lookup() - the object a handle names
+ * @t: the table
+ * @h: the handle, any value
+ *
+ * Return: the object, or NULL if @h is not an open handle.
+ */
+struct objheap_obj *objheap_handle_lookup(struct objheap_handles *t, u32 h)
+{
+	unsigned long e;
+
+	if (h == 0 || h > t->cap)
+		return NULL;
+	e = t->entries[h - 1];
+	return ENTRY_IS_FREE(e) ? NULL : (struct objheap_obj *)e;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_handle_lookup);
+
+/**
+ * objheap_handle_remove() - close a handle
+ * @t: the table
+ * @h: the handle, any value
+ *
+ * Return: the object whose reference the caller now owns, or NULL if @h
+ * is not an open handle.
+ */
+struct objheap_obj *objheap_handle_remove(struct objheap_handles *t, u32 h)
+{
+	struct objheap_obj *obj = objheap_handle_lookup(t, h);
+
+	if (!obj)
+		return NULL;
+	t->entries[h - 1] = ENTRY_FREE(t->free);
+	t->free = h;
+	t->used--;
+	return obj;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_handle_remove);

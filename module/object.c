@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Objects: allocation, reference counting and deallocation.
+ *
+ * Deallocation never recurses. An object whose count reaches zero is
+ * pushed on a stack threaded through its own header (next_dead overlays
+ * the dead count); the loop pops one, drops the references its slots hold
+ * (pushing the children that die), and frees it. Dropping the head of a
+ * chain of a million objects takes a million iterations and no stack: the
+ * problem CPython's "trashcan" solves.
+ */
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+
+#include "objheap.h"
+
+/* How many objects the free loop handles between two cond_resched(). */
+#define FREE_BATCH	1024
+
+static inline struct objheap_gc_head *obj_gc_head(struct objheap_obj *obj)
+{
+	return (struct objheap_gc_head *)obj - 1;
+}
+
+/**
+ * objheap_obj_alloc_size() - bytes an object needs
+ * @nslots: its slots, at most OBJHEAP_MAX_SLOTS
+ * @size: its payload, at most OBJHEAP_MAX_PAYLOAD
+ *
+ * Return: header, slots and payload, plus the container link if @nslots.
+ */
+size_t objheap_obj_alloc_size(u32 nslots, u32 size)
+{
+	return (nslots ? sizeof(struct objheap_gc_head) : 0) +
+	       struct_size_t(struct objheap_obj, slots, nslots) + size;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc_size);
+
+/**
+ * objheap_obj_payload() - the payload bytes of an object
+ * @obj: the object
+ *
+ * Return: the first payload byte, right after the last slot.
+ */
+void *objheap_obj_payload(struct objheap_obj *obj)
+{
+	return &obj->slots[obj->nslots];
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_payload);
+
+/* Bytes charged to the heap for an object: what its pool really gives. */
+static size_t obj_charge(unsigned int class, size_t size)
+{
+	return class == OBJHEAP_CLASS_LARGE ? size : objheap_class_size(class);
+}
+
+/**
+ * objheap_obj_alloc() - allocate a zeroed object with one reference
+ * @heap: the heap, locked; its limits were checked by the caller
+ * @type: the user's type tag
+ * @nslots: slots, at most OBJHEAP_MAX_SLOTS
+ * @size: payload bytes, at most OBJHEAP_MAX_PAYLOAD
+ *
+ * Return: the object, or NULL when memory is short.
+ */
+struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
+				      u32 nslots, u32 size)
+{
+	size_t bytes = objheap_obj_alloc_size(nslots, size);
+	unsigned int class = objheap_size_to_class(bytes);
+	struct objheap_gc_head *gc = NULL;
+	struct objheap_obj *obj;
+	void *mem;
+
+	lockdep_assert_held(&heap->lock);
+	mem = objheap_pool_alloc(heap, class, bytes);
+	if (!mem)
+		return NULL;
+	/* Zero everything but the gc head: no stale bytes reach user space. */
+	if (nslots) {
+		gc = mem;
+		obj = (struct objheap_obj *)(gc + 1);
+	} else {
+		obj = mem;
+	}
+	memset(obj, 0, struct_size(obj, slots, nslots) + size);
+	refcount_set(&obj->refs, 1);
+	obj->type = type;
+	obj->size = size;
+	obj->nslots = nslots;
+	obj->class = class;
+	if (gc)
+		list_add_tail(&gc->link, &heap->containers);
+
+	heap->bytes += obj_charge(class, bytes);
+	heap->objects++;
+	heap->allocs++;
+	return obj;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
+
+/* Give an object's memory back; its count is zero and its slots dropped. */
+static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
+{
+	size_t bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
+	unsigned int class = obj->class;
+	void *mem = obj;
+
+	if (obj->nslots) {
+		list_del(&obj_gc_head(obj)->link);
+		mem = obj_gc_head(obj);
+	}
+	heap->bytes -= obj_charge(class, bytes);
+	heap->objects--;
+	heap->frees++;
+	objheap_pool_free(heap, mem, class);
+}
+
+/**
+ * objheap_obj_get() - take one more reference
+ * @obj: a live object
+ *
+ * Cannot overflow: see OBJHEAP_HARD_MAX_BYTES.
+ */
+void objheap_obj_get(struct objheap_obj *obj)
+{
+	refcount_inc(&obj->refs);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
+
+/* Drop one reference; on zero, push @obj on the dead stack. */
+static void obj_put_push(struct objheap_obj *obj, struct objheap_obj **stack)
+{
+	if (!refcount_dec_and_test(&obj->refs))
+		return;
+	obj->next_dead = *stack;
+	*stack = obj;
+}
+
+/* Free everything on the dead stack, and everything that dies with it. */
+static void free_dead(struct objheap_heap *heap, struct objheap_obj *stack)
+{
+	unsigned long n = 0;
+
+	while (stack) {
+		struct objheap_obj *obj = stack;
+		u32 i;
+
+		stack = obj->next_dead;
+		for (i = 0; i < obj->nslots; i++)
+			if (obj->slots[i])
+				obj_put_push(obj->slots[i], &stack);
+		obj_free(heap, obj);
+		if (++n % FREE_BATCH == 0)
+			cond_resched();
+	}
+}
+
+/**
+ * objheap_obj_put() - drop one reference, freeing what becomes garbage
+ * @heap: the heap, locked
+ * @obj: the object
+ *
+ * Iterative: see the top of this file.
+ */
+void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj)
+{
+	struct objheap_obj *stack = NULL;
+
+	lockdep_assert_held(&heap->lock);
+	obj_put_push(obj, &stack);
+	free_dead(heap, stack);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_put);
+
+/**
+ * objheap_obj_clear_slots() - empty every slot of an object
+ * @heap: the heap, locked
+ * @obj: the object; the caller holds a reference, so it survives
+ *
+ * Breaks the cycles @obj is part of; what dies is freed.
+ */
+void objheap_obj_clear_slots(struct objheap_heap *heap,
+			     struct objheap_obj *obj)
+{
+	struct objheap_obj *stack = NULL;
+	u32 i;
+
+	lockdep_assert_held(&heap->lock);
+	for (i = 0; i < obj->nslots; i++) {
+		struct objheap_obj *child = obj->slots[i];
+
+		if (child) {
+			obj->slots[i] = NULL;
+			obj_put_push(child, &stack);
+		}
+	}
+	free_dead(heap, stack);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_clear_slots);

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pools: fixed size classes, each backed by its own kmem_cache, plus small
+ * per-heap freelists that keep recently freed objects for reuse, as
+ * CPython's obmalloc pools and per-type freelists do.
+ *
+ * The class table: 16-byte steps up to 128 bytes (where most small
+ * containers fall; a two-slot container is 48 bytes), then 32-, 64- and
+ * 256-byte steps, then halves of powers of two up to 4096. Rounding waste is
+ * at most 1/4 of an object above 128 bytes, and at most 15 bytes below.
+ * Anything larger than 4096 bytes comes from kvmalloc, which rounds to
+ * pages itself.
+ */
+#include <linux/mm.h>
+#include <linux/percpu_counter.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
+#include "objheap.h"
+
+static const u16 class_size[OBJHEAP_NR_CLASSES] = {
+	16, 32, 48, 64, 80, 96, 112, 128,
+	160, 192, 224, 256,
+	320, 384, 448, 512,
+	768, 1024, 1536, 2048, 3072, 4096,
+};
+
+static struct kmem_cache *class_cache[OBJHEAP_NR_CLASSES];
+/* Objects on all heaps' freelists, for the shrinker's count callback. */
+static struct percpu_counter freelisted;
+static char class_name[OBJHEAP_NR_CLASSES][16];
+
+/* size_to_class[(size + 7) / 8]: the smallest class that fits. */
+static u8 size_to_class[4096 / 8 + 1];
+
+/*
+ * Each class keeps its own cache so that it shows in /proc/slabinfo as
+ * objheap-<size>. SLUB would merge it with other caches of the same size;
+ * SLAB_NO_MERGE (6.5+) forbids that. Before it, SLAB_FAILSLAB does the
+ * same where fault injection is built (it also makes the caches the ones
+ * failslab's cache-filter picks); failing both, an empty constructor, at
+ * the price of a free pointer stored after each object.
+ */
+#if defined(SLAB_NO_MERGE)
+#define OBJHEAP_SLAB_FLAGS	(SLAB_ACCOUNT | SLAB_NO_MERGE)
+#define OBJHEAP_SLAB_CTOR	NULL
+#elif IS_ENABLED(CONFIG_FAILSLAB)
+#define OBJHEAP_SLAB_FLAGS	(SLAB_ACCOUNT | SLAB_FAILSLAB)
+#define OBJHEAP_SLAB_CTOR	NULL
+#else
+static void objheap_slab_ctor(void *obj)
+{
+}
+
+#define OBJHEAP_SLAB_FLAGS	SLAB_ACCOUNT
+#define OBJHEAP_SLAB_CTOR	objheap_slab_ctor
+#endif
+
+/**
+ * objheap_class_size() - object size of a class
+ * @class: pool index
+ *
+ * Return: bytes, or 0 for OBJHEAP_CLASS_LARGE.
+ */
+unsigned int objheap_class_size(unsigned int class)
+{
+	return class < OBJHEAP_NR_CLASSES ? class_size[class] : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_class_size);
+
+/**
+ * objheap_size_to_class() - the pool for an object of @size bytes
+ * @size: bytes, header and slots included
+ *
+ * Return: the smallest class that fits, or OBJHEAP_CLASS_LARGE.
+ */
+unsigned int objheap_size_to_class(size_t size)
+{
+	if (size > class_size[OBJHEAP_NR_CLASSES - 1])
+		return OBJHEAP_CLASS_LARGE;
+	return size_to_class[(size + 7) / 8];
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_size_to_class);
+
+/**
+ * objheap_pool_alloc() - allocate the memory of one object
+ * @heap: the heap, locked
+ * @class: objheap_size_to_class(@size)
+ * @size: bytes needed
+ *
+ * Takes from the heap's freelist of @class first. The memory is charged to
+ * the caller's memory cgroup and is not zeroed.
+ *
+ * Return: the memory, or NULL.
+ */
+void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
+			 size_t size)
+{
+	struct objheap_freelist *fl;
+	struct objheap_obj *obj;
+
+	lockdep_assert_held(&heap->lock);
+	if (class == OBJHEAP_CLASS_LARGE)
+		return kvmalloc(size, GFP_KERNEL_ACCOUNT);
+
+	fl = &heap->free[class];
+	obj = fl->head;
+	if (obj) {
+		fl->head = obj->next_dead;
+		fl->count--;
+		fl->hits++;
+		percpu_counter_dec(&freelisted);
+		return obj;
+	}
+	fl->misses++;
+	return kmem_cache_alloc(class_cache[class], GFP_KERNEL_ACCOUNT);
+}
+
+/**
+ * objheap_pool_free() - give back the memory of one object
+ * @heap: the heap, locked
+ * @mem: from objheap_pool_alloc() with the same @class
+ * @class: its pool index
+ *
+ * Keeps it on the heap's freelist while that holds fewer than
+ * objheap_freelist_max objects, else returns it to the slab.
+ */
+void objheap_pool_free(struct objheap_heap *heap, void *mem,
+		       unsigned int class)
+{
+	struct objheap_freelist *fl;
+	struct objheap_obj *obj = mem;
+
+	lockdep_assert_held(&heap->lock);
+	if (class == OBJHEAP_CLASS_LARGE) {
+		kvfree(mem);
+		return;
+	}
+	fl = &heap->free[class];
+	if (fl->count >= READ_ONCE(objheap_freelist_max)) {
+		kmem_cache_free(class_cache[class], mem);
+		return;
+	}
+	obj->next_dead = fl->head;
+	fl->head = obj;
+	fl->count++;
+	percpu_counter_inc(&freelisted);
+}
+
+/* Free up to @nr objects from @heap's freelists; the heap is locked. */
+static unsigned long pool_drain_some(struct objheap_heap *heap,
+				     unsigned long nr)
+{
+	unsigned long freed = 0;
+	unsigned int class;
+
+	lockdep_assert_held(&heap->lock);
+	for (class = 0; class < OBJHEAP_NR_CLASSES && freed < nr; class++) {
+		struct objheap_freelist *fl = &heap->free[class];
+
+		while (fl->head && freed < nr) {
+			struct objheap_obj *obj = fl->head;
+
+			fl->head = obj->next_dead;
+			fl->count--;
+			kmem_cache_free(class_cache[class], obj);
+			freed++;
+		}
+	}
+	percpu_counter_sub(&freelisted, freed);
+	return freed;
+}
+
+/**
+ * objheap_pool_drain() - empty all of a heap's freelists
+ * @heap: the heap, locked
+ */
+void objheap_pool_drain(struct objheap_heap *heap)
+{
+	pool_drain_some(heap, ULONG_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_pool_drain);
+
+/**
+ * objheap_pool_shrink() - free objects from the freelists of all heaps
+ * @nr_to_scan: how many to free at most
+ *
+ * Runs in reclaim, which any allocation under a heap's lock may enter, so
+ * it only ever trylocks: a busy heap (or heap list) is skipped this time.
+ *
+ * Return: objects freed.
+ */
+unsigned long objheap_pool_shrink(unsigned long nr_to_scan)
+{
+	struct objheap_heap *heap;
+	unsigned long freed = 0;
+
+	if (!mutex_trylock(&objheap_heaps_lock))
+		return 0;
+	list_for_each_entry(heap, &objheap_heaps, node) {
+		if (freed >= nr_to_scan)
+			break;
+		if (!mutex_trylock(&heap->lock))
+			continue;
+		freed += pool_drain_some(heap, nr_to_scan - freed);
+		mutex_unlock(&heap->lock);
+	}
+	mutex_unlock(&objheap_heaps_lock);
+	return freed;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_pool_shrink);
+
+static unsigned long objheap_shrink_count(struct shrinker *s,
+					  struct shrink_control *sc)
+{
+	s64 n = percpu_counter_read_positive(&freelisted);
+
+	return n ? n : SHRINK_EMPTY;
+}
+
+static unsigned long objheap_shrink_scan(struct shrinker *s,
+					 struct shrink_control *sc)
+{
+	unsigned long freed = objheap_pool_shrink(sc->nr_to_scan);
+
+	return freed ? freed : SHRINK_STOP;
+}
+
+#ifdef OBJHEAP_HAVE_SHRINKER_ALLOC
+static struct shrinker *objheap_shrinker;
+
+static int objheap_shrinker_register(void)
+{
+	objheap_shrinker = shrinker_alloc(0, "objheap-freelists");
+	if (!objheap_shrinker)
+		return -ENOMEM;
+	objheap_shrinker->count_objects = objheap_shrink_count;
+	objheap_shrinker->scan_objects = objheap_shrink_scan;
+	shrinker_register(objheap_shrinker);
+	return 0;
+}
+
+static void objheap_shrinker_unregister(void)
+{
+	shrinker_free(objheap_shrinker);
+}
+#else
+static struct shrinker objheap_shrinker = {
+	.count_objects = objheap_shrink_count,
+	.scan_objects = objheap_shrink_scan,
+	.seeks = DEFAULT_SEEKS,
+};
+
+static int objheap_shrinker_register(void)
+{
+	return register_shrinker(&objheap_shrinker, "objheap-freelists");
+}
+
+static void objheap_shrinker_unregister(void)
+{
+	unregister_shrinker(&objheap_shrinker);
+}
+#endif
+
+static void pool_destroy_caches(void)
+{
+	unsigned int class;
+
+	for (class = 0; class < OBJHEAP_NR_CLASSES; class++) {
+		kmem_cache_destroy(class_cache[class]);
+		class_cache[class] = NULL;
+	}
+}
+
+/**
+ * objheap_pool_init() - create the class caches and register the shrinker
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int objheap_pool_init(void)
+{
+	unsigned int class, i;
+	int ret;
+
+	for (class = 0, i = 0; i < ARRAY_SIZE(size_to_class); i++) {
+		while (class_size[class] < i * 8)
+			class++;
+		size_to_class[i] = class;
+	}
+
+	for (class = 0; class < OBJHEAP_NR_CLASSES; class++) {
+		snprintf(class_name[class], sizeof(class_name[class]),
+			 "objheap-%u", class_size[class]);
+		class_cache[class] = kmem_cache_create(class_name[class],
+						       class_size[class], 8,
+						       OBJHEAP_SLAB_FLAGS,
+						       OBJHEAP_SLAB_CTOR);
+		if (!class_cache[class]) {
+			pool_destroy_caches();
+			return -ENOMEM;
+		}
+	}
+
+	ret = percpu_counter_init(&freelisted, 0, GFP_KERNEL);
+	if (ret)
+		goto err_caches;
+	ret = objheap_shrinker_register();
+	if (ret)
+		goto err_counter;
+	return 0;
+
+err_counter:
+	percpu_counter_destroy(&freelisted);
+err_caches:
+	pool_destroy_caches();
+	return ret;
+}
+
+/**
+ * objheap_pool_exit() - unregister the shrinker and destroy the caches
+ *
+ * Every heap is gone by now, and with them every object and freelist.
+ */
+void objheap_pool_exit(void)
+{
+	objheap_shrinker_unregister();
+	percpu_counter_destroy(&freelisted);
+	pool_destroy_caches();
+}

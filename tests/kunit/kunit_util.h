@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the KUnit suites: run heap operations and fail the
+ * test on an unexpected errno.
+ */
+#ifndef OBJHEAP_KUNIT_UTIL_H
+#define OBJHEAP_KUNIT_UTIL_H
+
+#include <kunit/test.h>
+
+#include "objheap.h"
+
+/*
+ * Suites that use a heap set .init = kt_init and .exit = kt_exit: each
+ * test gets a fresh heap in test->priv, destroyed when it ends, pass or
+ * fail.
+ */
+int kt_init(struct kunit *test);
+void kt_exit(struct kunit *test);
+
+int kt_op(struct objheap_heap *heap, u32 opcode, u32 handle, u32 ref,
+	  u32 index, u32 *out);
+u32 kt_new(struct kunit *test, struct objheap_heap *heap, u32 nslots,
+	   u32 size);
+void kt_set(struct kunit *test, struct objheap_heap *heap, u32 handle,
+	    u32 slot, u32 ref);
+void kt_drop(struct kunit *test, struct objheap_heap *heap, u32 handle);
+u32 kt_refcount(struct kunit *test, struct objheap_heap *heap, u32 handle);
+
+#endif /* OBJHEAP_KUNIT_UTIL_H */
