@@ -46,17 +46,25 @@ lint() {
 }
 
 # The module is built from a copy in the cache, so that the two kernels'
-# objects never mix and the work tree stays clean. W=1 and sparse must be
+# objects never mix and the work tree stays clean. Objects built from other
+# sources (a negative control, a worktree) are never reused: when the
+# sources' digest changes, the copy starts clean. W=1 and sparse must be
 # silent: any warning fails the build.
 build_module() {
-	local kmod=$OUT_DIR/kmod out
-	mkdir -p "$kmod"
-	rsync -a --delete --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
-		--include 'Kbuild' --include 'module/***' --include 'include/***' \
-		--include 'tests/' --include 'tests/kunit/***' --exclude '*' \
-		"$REPO/" "$kmod/src/"
+	local kmod=$OUT_DIR/kmod out digest
+	digest=$(cd "$REPO" && find Kbuild module include tests/kunit tests/bench \
+		-type f \( -name '*.[ch]' -o -name Kbuild \) 2>/dev/null | sort |
+		xargs sha256sum | sha256sum)
+	if [ "$(cat "$kmod/digest" 2>/dev/null)" != "$digest" ]; then
+		rm -rf "$kmod"
+		mkdir -p "$kmod"
+		(cd "$REPO" && find Kbuild module include tests/kunit tests/bench \
+			-type f \( -name '*.[ch]' -o -name Kbuild \) 2>/dev/null |
+			cpio -pdm --quiet "$kmod/src")
+	fi
 	out=$(make -C "$KBUILD_DIR" M="$kmod/src" W=1 C=2 CHECK=sparse \
 		-j"$JOBS" modules 2>&1) || { echo "$out"; return 1; }
+	echo "$digest" > "$kmod/digest"
 	if grep -E 'warning:|error:' <<<"$out"; then
 		echo "module build is not W=1/sparse clean"
 		return 1
