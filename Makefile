@@ -36,6 +36,10 @@ demo:
 vm:
 	tests/vm/vmtest.sh shell
 
+# Allocation and ioctl benchmarks, on a kernel without debug options.
+bench-heap:
+	FLAVOUR=bench tests/vm/vmtest.sh bench-heap
+
 # Plant known defects one at a time and check that `make check` fails.
 negative-controls:
 	tests/vm/negative-controls.sh
@@ -45,4 +49,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace check demo vm negative-controls clean
+.PHONY: all modules modules_install userspace check demo vm bench-heap negative-controls clean

@@ -24,6 +24,13 @@
 /* The first published size of struct objheap_op. */
 #define OP_SIZE_VER0	40
 
+/* One layout for 32-bit and 64-bit callers: no implicit padding anywhere. */
+static_assert(sizeof(struct objheap_op) == OP_SIZE_VER0);
+static_assert(sizeof(struct objheap_batch) == 32);
+static_assert(sizeof(struct objheap_info) == 64);
+static_assert(sizeof(struct objheap_limits) == 32);
+static_assert(sizeof(struct objheap_version) == 32);
+
 /**
  * objheap_version_fill() - describe the running ABI
  * @ver: filled in completely, reserved fields zeroed

@@ -1,14 +1,15 @@
 #!/bin/bash
 # Build everything for one kernel and run a job in the QEMU VM.
-# usage: KVER=6.12|6.1 vmtest.sh check|demo|shell
-#   check: lint, build, KUnit + selftests in the VM, judge the logs
-#   demo:  the module at work in the VM, with its statistics
-#   shell: an interactive shell in the VM with the module loaded
+# usage: KVER=6.12|6.1 [FLAVOUR=debug|bench] vmtest.sh JOB
+#   check:      lint, build, KUnit + selftests in the VM, judge the logs
+#   demo:       the module at work in the VM, with its statistics
+#   shell:      an interactive shell in the VM with the module loaded
+#   bench-heap: allocation and ioctl benchmarks (use FLAVOUR=bench)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 job=${1:-check}
-case "$job" in check|demo|shell) ;; *) die "unknown job '$job'" ;; esac
+case "$job" in check|demo|shell|bench-heap) ;; *) die "unknown job '$job'" ;; esac
 
 LOGDIR=$OUT_DIR/logs/$job
 mkdir -p "$OUT_DIR"
@@ -75,6 +76,7 @@ build_userspace() {
 	make -s -C "$REPO/tests/selftests" OUT="$OUT_DIR/selftests" \
 		KSFT_DIR="$SRC_DIR/tools/testing/selftests" -j"$JOBS"
 	make -s -C "$REPO/userspace" OUT="$OUT_DIR/userspace" -j"$JOBS"
+	make -s -C "$REPO/tests/bench" OUT="$OUT_DIR/bench" -j"$JOBS"
 }
 
 pack() {
@@ -82,7 +84,8 @@ pack() {
 	krel=$(cat "$KBUILD_DIR/include/config/kernel.release")
 	"$VMDIR/mkinitramfs.sh" "$OUT_DIR/initramfs.cpio.gz" "$krel" \
 		"$OUT_DIR"/kmod/src/*.ko -- \
-		"$OUT_DIR"/selftests/*_test* "$OUT_DIR"/userspace/bin/*
+		"$OUT_DIR"/selftests/*_test* "$OUT_DIR"/userspace/bin/* \
+		"$OUT_DIR"/bench/ohbench-*
 }
 
 VM_STATUS=0
@@ -113,14 +116,14 @@ case "$job" in
 shell)
 	exec "$VMDIR/run-vm.sh" shell "$OUT_DIR/initramfs.cpio.gz"
 	;;
-demo)
+demo|bench-heap)
 	phase vm vm
 	grep -v '^objheap-vm: ' "$LOGDIR/results.log" || true
 	"$VMDIR/report.py" --scan-only "$LOGDIR/console.log" "$LOGDIR/results.log" ||
-		fail_run "the kernel reported a problem during the demo"
+		fail_run "the kernel reported a problem during the $job"
 	grep -q 'objheap-vm: done' "$LOGDIR/results.log" ||
-		fail_run "the demo VM did not finish (status $VM_STATUS)"
-	echo "demo logs: $LOGDIR"
+		fail_run "the $job VM did not finish (status $VM_STATUS)"
+	echo "$job logs: $LOGDIR (kernel $KVER-$FLAVOUR)"
 	;;
 check)
 	phase vm vm
