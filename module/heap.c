@@ -118,7 +118,8 @@ static int op_new(struct objheap_heap *heap, struct objheap_op *op)
 	unsigned int class;
 	int ret;
 
-	if (op->handle || op->ref || op->index || op->buf)
+	/* op->handle is output only: ignored, so that arrays can be rerun. */
+	if (op->ref || op->index || op->buf)
 		return -EINVAL;
 	if (op->count > OBJHEAP_MAX_SLOTS || op->size > OBJHEAP_MAX_PAYLOAD)
 		return -EINVAL;
@@ -144,7 +145,8 @@ static int op_dup(struct objheap_heap *heap, struct objheap_op *op)
 	struct objheap_obj *obj;
 	int ret;
 
-	if (op->ref || op->index || op->count || op->type || op->size || op->buf)
+	/* op->ref is output only (as for GET). */
+	if (op->index || op->count || op->type || op->size || op->buf)
 		return -EINVAL;
 	obj = objheap_handle_lookup(&heap->handles, op->handle);
 	if (!obj)
@@ -200,7 +202,7 @@ static int op_get(struct objheap_heap *heap, struct objheap_op *op)
 	struct objheap_obj *obj, *val;
 	int ret;
 
-	if (op->ref || op->count || op->type || op->size || op->buf)
+	if (op->count || op->type || op->size || op->buf)
 		return -EINVAL;
 	obj = objheap_handle_lookup(&heap->handles, op->handle);
 	if (!obj)
@@ -208,8 +210,9 @@ static int op_get(struct objheap_heap *heap, struct objheap_op *op)
 	if (op->index >= obj->nslots)
 		return -ERANGE;
 	val = obj->slots[op->index];
+	op->ref = 0;
 	if (!val)
-		return 0;	/* empty slot: ref stays 0 */
+		return 0;	/* empty slot */
 	ret = objheap_handle_reserve(&heap->handles, heap->limits.max_handles);
 	if (ret)
 		return ret;

@@ -8,6 +8,7 @@
 #define OBJHEAP_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/compiler_types.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -24,9 +25,9 @@
  * at it) <= OBJHEAP_HARD_MAX_HANDLES + OBJHEAP_HARD_MAX_BYTES / 8
  * = 2^24 + 2^28, far below REFCOUNT_MAX (2^31 - 1).
  */
-#define OBJHEAP_HARD_MAX_BYTES		(2ULL << 30)
-#define OBJHEAP_HARD_MAX_OBJECTS	(1U << 28)
-#define OBJHEAP_HARD_MAX_HANDLES	(1U << 24)
+#define OBJHEAP_HARD_MAX_BYTES		BIT_ULL(31)
+#define OBJHEAP_HARD_MAX_OBJECTS	BIT(28)
+#define OBJHEAP_HARD_MAX_HANDLES	BIT(24)
 
 /* Pool index of objects too large for any size class (kvmalloc). */
 #define OBJHEAP_CLASS_LARGE	0xff
@@ -120,7 +121,7 @@ struct objheap_freelist {
  * @owner_comm: its command name at open time
  */
 struct objheap_heap {
-	struct mutex lock;
+	struct mutex lock;	/* see "Locking" in docs/design.md */
 	struct objheap_handles handles;
 	struct list_head containers;
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];

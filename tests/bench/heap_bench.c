@@ -52,17 +52,27 @@ static int cmp_u64(const void *a, const void *b)
 	(result) = t[REPEATS / 2] * 10 / (ROUNDS * BATCH);		\
 } while (0)
 
+static bool bench_failed;
+
+static void put_or_flag(struct objheap_heap *heap, struct objheap_obj *obj)
+{
+	if (obj)
+		objheap_obj_put(heap, obj);
+	else
+		bench_failed = true;
+}
+
 /* objheap's path: pool (freelist first) + header init + accounting. */
 static u64 bench_objheap(struct objheap_heap *heap, u32 payload)
 {
-	bool failed = false;
 	u64 ns10;
 
+	bench_failed = false;
 	mutex_lock(&heap->lock);
 	MEASURE(ns10, objheap_obj_alloc(heap, 0, 0, payload),
-		({ if (ptrs[k]) objheap_obj_put(heap, ptrs[k]); else failed = true; }));
+		put_or_flag(heap, ptrs[k]));
 	mutex_unlock(&heap->lock);
-	return failed ? 0 : ns10;
+	return bench_failed ? 0 : ns10;
 }
 
 static u64 bench_cache(struct kmem_cache *cache)

@@ -18,7 +18,8 @@
 
 #include <linux/objheap.h>
 
-#define OPS	(1 << 14)	/* operations per run */
+#define OPS	16384		/* operations per run */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define REPEATS	7
 
 static int fd;
@@ -128,7 +129,7 @@ int main(void)
 	printf("ohbench-ioctl: NEW+DROP, ns per operation, median of %d runs of %d ops\n",
 	       REPEATS, OPS);
 	printf("  %-16s %9.1f ns  %5.2fx single\n", "single ioctl", single, 1.0);
-	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		double b = median(run_batch, sizes[i]);
 		char name[32];
 

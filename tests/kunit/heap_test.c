@@ -24,15 +24,18 @@ static void snap(struct objheap_heap *heap, struct heap_snapshot *s)
 	s->handles = heap->handles.used;
 }
 
-#define EXPECT_UNCHANGED(test, heap, before) do {			\
-	struct heap_snapshot __now;					\
-	snap(heap, &__now);						\
-	KUNIT_EXPECT_EQ(test, __now.objects, (before)->objects);	\
-	KUNIT_EXPECT_EQ(test, __now.bytes, (before)->bytes);		\
-	KUNIT_EXPECT_EQ(test, __now.allocs, (before)->allocs);	\
-	KUNIT_EXPECT_EQ(test, __now.frees, (before)->frees);		\
-	KUNIT_EXPECT_EQ(test, __now.handles, (before)->handles);	\
-} while (0)
+static void expect_unchanged(struct kunit *test, struct objheap_heap *heap,
+			     const struct heap_snapshot *before)
+{
+	struct heap_snapshot now;
+
+	snap(heap, &now);
+	KUNIT_EXPECT_EQ(test, now.objects, before->objects);
+	KUNIT_EXPECT_EQ(test, now.bytes, before->bytes);
+	KUNIT_EXPECT_EQ(test, now.allocs, before->allocs);
+	KUNIT_EXPECT_EQ(test, now.frees, before->frees);
+	KUNIT_EXPECT_EQ(test, now.handles, before->handles);
+}
 
 static void create_counts_and_destroy_uncounts(struct kunit *test)
 {
@@ -104,7 +107,7 @@ static void bad_operations_fail_and_change_nothing(struct kunit *test)
 				  .count = 2 };
 	KUNIT_EXPECT_EQ(test, -ERANGE, objheap_heap_op(heap, &op, NULL));
 
-	EXPECT_UNCHANGED(test, heap, &before);
+	expect_unchanged(test, heap, &before);
 	KUNIT_EXPECT_EQ(test, kt_refcount(test, heap, leaf), 2U);
 }
 
@@ -122,7 +125,7 @@ static void limits_hold_and_change_nothing(struct kunit *test)
 	c = kt_new(test, heap, 0, 0);
 	snap(heap, &before);
 	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
-	EXPECT_UNCHANGED(test, heap, &before);
+	expect_unchanged(test, heap, &before);
 
 	/* The fourth handle is allowed, the fifth is not. */
 	KUNIT_ASSERT_EQ(test, 0, kt_op(heap, OBJHEAP_OP_DUP, a, 0, 0, NULL));
@@ -130,7 +133,7 @@ static void limits_hold_and_change_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EMFILE, kt_op(heap, OBJHEAP_OP_DUP, a, 0, 0, NULL));
 	kt_set(test, heap, a, 0, b);
 	KUNIT_EXPECT_EQ(test, -EMFILE, kt_op(heap, OBJHEAP_OP_GET, a, 0, 0, NULL));
-	EXPECT_UNCHANGED(test, heap, &before);
+	expect_unchanged(test, heap, &before);
 	KUNIT_EXPECT_EQ(test, kt_refcount(test, heap, b), 2U);
 
 	/* Bytes: only what the pools really hand out counts. */
@@ -143,7 +146,7 @@ static void limits_hold_and_change_nothing(struct kunit *test)
 	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .size = 17 };
 	snap(heap, &before);
 	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
-	EXPECT_UNCHANGED(test, heap, &before);
+	expect_unchanged(test, heap, &before);
 	/* A bare 16-byte object fits exactly. */
 	kt_new(test, heap, 0, 0);
 }

@@ -50,6 +50,7 @@ static void a_reused_object_is_zeroed(struct kunit *test)
 {
 	struct objheap_heap *heap = test->priv;
 	struct objheap_op op = { .op = OBJHEAP_OP_WRITE, .count = 32 };
+	unsigned int class;
 	u8 buf[32];
 	u32 h, leaf;
 	int i;
@@ -63,8 +64,8 @@ static void a_reused_object_is_zeroed(struct kunit *test)
 	kt_drop(test, heap, h);
 
 	h = kt_new(test, heap, 1, 32);
-	KUNIT_EXPECT_EQ(test, heap->free[objheap_size_to_class(
-			objheap_obj_alloc_size(1, 32))].hits, 1ULL);
+	class = objheap_size_to_class(objheap_obj_alloc_size(1, 32));
+	KUNIT_EXPECT_EQ(test, heap->free[class].hits, 1ULL);
 	op.op = OBJHEAP_OP_READ;
 	op.handle = h;
 	KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, buf));

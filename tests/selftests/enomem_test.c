@@ -34,18 +34,18 @@ FIXTURE(enomem) {
  * The switch is written through a file opened beforehand: while it is on,
  * opening a file would itself fail.
  */
-static int arm(FIXTURE_DATA(enomem) *self, const char *times)
+static int arm(int make_it_fail, const char *times)
 {
 	int ret = write_str(FAILSLAB "times", times);
 
-	if (!ret && pwrite(self->make_it_fail, "1", 1, 0) != 1)
+	if (!ret && pwrite(make_it_fail, "1", 1, 0) != 1)
 		ret = -errno;
 	return ret;
 }
 
-static int disarm(FIXTURE_DATA(enomem) *self)
+static int disarm(int make_it_fail)
 {
-	if (pwrite(self->make_it_fail, "0", 1, 0) != 1)
+	if (pwrite(make_it_fail, "0", 1, 0) != 1)
 		return -errno;
 	return write_str(FAILSLAB "times", "0");
 }
@@ -68,7 +68,7 @@ FIXTURE_SETUP(enomem)
 
 FIXTURE_TEARDOWN(enomem)
 {
-	disarm(self);
+	disarm(self->make_it_fail);
 	close(self->make_it_fail);
 	close(self->fd);
 }
@@ -78,9 +78,9 @@ TEST_F(enomem, first_new_fails_growing_the_handle_table)
 	long before = objheap_stat("stats", "objects");
 	struct objheap_op op = { .count = 1 };
 
-	ASSERT_EQ(0, arm(self, "1"));
+	ASSERT_EQ(0, arm(self->make_it_fail, "1"));
 	EXPECT_EQ(-ENOMEM, oh_op(self->fd, OBJHEAP_IOC_NEW, &op));
-	ASSERT_EQ(0, disarm(self));
+	ASSERT_EQ(0, disarm(self->make_it_fail));
 	EXPECT_EQ(before, objheap_stat("stats", "objects"));
 	EXPECT_EQ(1, oh_new(self->fd, 0, 1, 0));
 }
@@ -93,9 +93,9 @@ TEST_F(enomem, new_fails_allocating_the_object)
 
 	ASSERT_EQ(1, a);
 	before = objheap_stat("stats", "objects");
-	ASSERT_EQ(0, arm(self, "1"));
+	ASSERT_EQ(0, arm(self->make_it_fail, "1"));
 	EXPECT_EQ(-ENOMEM, oh_op(self->fd, OBJHEAP_IOC_NEW, &op));
-	ASSERT_EQ(0, disarm(self));
+	ASSERT_EQ(0, disarm(self->make_it_fail));
 	EXPECT_EQ(before, objheap_stat("stats", "objects"));
 	EXPECT_EQ(1, oh_refcount(self->fd, a));
 	/* The handle the failed NEW would have taken is still free. */
@@ -111,9 +111,9 @@ TEST_F(enomem, write_fails_allocating_its_bounce_buffer)
 	ASSERT_NE(0, a);
 	memset(big, 'x', sizeof(big));
 	/* A 4 KiB kvmalloc has no vmalloc fallback: one failure is enough. */
-	ASSERT_EQ(0, arm(self, "1"));
+	ASSERT_EQ(0, arm(self->make_it_fail, "1"));
 	EXPECT_EQ(-ENOMEM, oh_rw(self->fd, OBJHEAP_IOC_WRITE, a, 0, big, 4096));
-	ASSERT_EQ(0, disarm(self));
+	ASSERT_EQ(0, disarm(self->make_it_fail));
 	ASSERT_EQ(0, oh_rw(self->fd, OBJHEAP_IOC_READ, a, 0, back, sizeof(back)));
 	for (size_t i = 0; i < sizeof(back); i++)
 		EXPECT_EQ(0, back[i]);

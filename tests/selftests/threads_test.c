@@ -12,7 +12,7 @@
 #include "objheap_test.h"
 
 #define THREADS		4
-#define ROUNDS		2000
+#define ROUNDS		500
 #define SHARED_SLOTS	64
 
 struct worker {
@@ -58,7 +58,19 @@ static void *hammer(void *arg)
 	return NULL;
 }
 
-TEST(threads_hammering_one_heap_keep_exact_counts)
+/* Plain TESTs cannot set a timeout; TCG needs more than the default 30 s. */
+FIXTURE(threads) {
+};
+
+FIXTURE_SETUP(threads)
+{
+}
+
+FIXTURE_TEARDOWN(threads)
+{
+}
+
+TEST_F_TIMEOUT(threads, hammering_one_heap_keep_exact_counts, 300)
 {
 	long before = objheap_stat("stats", "objects");
 	struct worker w[THREADS];
@@ -111,7 +123,7 @@ static void *own_heap(void *arg)
 	return NULL;
 }
 
-TEST(threads_on_their_own_heaps_leave_nothing_behind)
+TEST_F_TIMEOUT(threads, on_their_own_heaps_leave_nothing_behind, 300)
 {
 	long before = objheap_stat("stats", "objects");
 	struct worker w[THREADS];

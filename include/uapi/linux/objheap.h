@@ -75,7 +75,9 @@ enum objheap_opcode {
  * @size: NEW: payload size in bytes
  * @buf: READ, WRITE: user address of @count bytes
  *
- * Fields an operation does not use must be zero (EINVAL otherwise).
+ * Fields an operation does not use must be zero (EINVAL otherwise); output
+ * fields (NEW's handle, DUP's and GET's ref, result) are ignored on input,
+ * so that a batch array can be run again as it is.
  */
 struct objheap_op {
 	__u32 op;
