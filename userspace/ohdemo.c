@@ -4,7 +4,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -13,6 +15,8 @@
 
 #define DEV		"/dev/objheap"
 #define STATS		"/sys/kernel/debug/objheap/stats"
+
+static int fd;
 
 static void show_stats(const char *when)
 {
@@ -32,36 +36,103 @@ static void show_stats(const char *when)
 	fclose(f);
 }
 
+static void check(int ret, const char *what)
+{
+	if (ret) {
+		fprintf(stderr, "ohdemo: %s: %s\n", what, strerror(errno));
+		exit(1);
+	}
+}
+
+static __u32 new_obj(__u32 type, __u32 nslots, __u32 size)
+{
+	struct objheap_op op = { .type = type, .count = nslots, .size = size };
+
+	check(ioctl(fd, OBJHEAP_IOC_NEW, &op), "NEW");
+	return op.handle;
+}
+
+static void set_slot(__u32 h, __u32 slot, __u32 ref)
+{
+	struct objheap_op op = { .handle = h, .index = slot, .ref = ref };
+
+	check(ioctl(fd, OBJHEAP_IOC_SET, &op), "SET");
+}
+
+static void drop(__u32 h)
+{
+	struct objheap_op op = { .handle = h };
+
+	check(ioctl(fd, OBJHEAP_IOC_DROP, &op), "DROP");
+}
+
+static void show(const char *name, __u32 h)
+{
+	struct objheap_info info = { .handle = h };
+
+	check(ioctl(fd, OBJHEAP_IOC_INFO, &info), "INFO");
+	printf("  %-6s handle %u: refcount %u, type %u, %u slots, %u payload bytes,",
+	       name, h, info.refcount, info.type, info.nslots, info.size);
+	printf(" %u bytes in the %u-byte pool\n", info.alloc_size, info.size_class);
+}
+
 int main(void)
 {
 	struct objheap_version ver;
-	int a, b;
+	__u32 list, s1, s2, a, b;
+	int other;
 
 	show_stats("before any open");
-	a = open(DEV, O_RDWR | O_CLOEXEC);
-	if (a < 0) {
+	fd = open(DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
 		fprintf(stderr, "ohdemo: %s: %s (is the objheap module loaded?)\n",
 			DEV, strerror(errno));
 		return 1;
 	}
-	if (ioctl(a, OBJHEAP_IOC_VERSION, &ver)) {
-		perror("ohdemo: OBJHEAP_IOC_VERSION");
-		return 1;
-	}
-	printf("opened %s: heap #1, ABI %u.%u, features %#x\n", DEV,
-	       ver.major, ver.minor, ver.features);
+	check(ioctl(fd, OBJHEAP_IOC_VERSION, &ver), "VERSION");
+	printf("opened %s: a private heap, ABI %u.%u\n", DEV, ver.major, ver.minor);
 
-	b = open(DEV, O_RDWR | O_CLOEXEC);
-	if (b < 0) {
-		perror("ohdemo: second open");
-		return 1;
-	}
-	printf("opened %s again: heap #2 (each open is a private heap)\n", DEV);
+	printf("\nlist = [s1, s2, s1]: a 3-slot container and two payload objects\n");
+	list = new_obj(1, 3, 0);
+	s1 = new_obj(2, 0, 6);
+	s2 = new_obj(2, 0, 100);
+	struct objheap_op w = { .handle = s1, .count = 6,
+				.buf = (__u64)(uintptr_t)"hello" };
+	check(ioctl(fd, OBJHEAP_IOC_WRITE, &w), "WRITE");
+	set_slot(list, 0, s1);
+	set_slot(list, 1, s2);
+	set_slot(list, 2, s1);
+	show("list", list);
+	show("s1", s1);
+	show("s2", s2);
+	show_stats("with 3 objects");
+
+	printf("\ndrop the handles of s1 and s2: the list still holds them\n");
+	drop(s1);
+	drop(s2);
+	show_stats("after dropping s1, s2");
+	printf("drop the list: reference counting frees all three\n");
+	drop(list);
+	show_stats("after dropping the list");
+
+	printf("\na <-> b: a two-object cycle, then drop both handles\n");
+	a = new_obj(3, 1, 0);
+	b = new_obj(3, 1, 0);
+	set_slot(a, 0, b);
+	set_slot(b, 0, a);
+	show("a", a);
+	drop(a);
+	drop(b);
+	show_stats("after dropping a and b");
+	printf("counting cannot free a cycle (the collector will); closing the heap does\n");
+
+	other = open(DEV, O_RDWR | O_CLOEXEC);
+	check(other < 0, "second open");
+	printf("\nopened %s again: a second, separate heap\n", DEV);
 	show_stats("with two heaps open");
-
-	close(a);
-	close(b);
-	printf("closed both: their heaps are freed\n");
+	close(other);
+	close(fd);
+	printf("closed both heaps\n");
 	show_stats("after close");
 	return 0;
 }

@@ -414,4 +414,26 @@ TEST_F(heap, limits_hold_and_only_go_down)
 	EXPECT_EQ(EDQUOT, errno);
 }
 
+/* Each size class is its own slab cache, named after its object size. */
+TEST(pools_are_visible_in_slabinfo)
+{
+	static const int sizes[] = {
+		16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256,
+		320, 384, 448, 512, 768, 1024, 1536, 2048, 3072, 4096,
+	};
+	char line[512], name[32];
+	int found = 0;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+			snprintf(name, sizeof(name), "objheap-%d ", sizes[i]);
+			found += !strncmp(line, name, strlen(name));
+		}
+	}
+	fclose(f);
+	EXPECT_EQ(ARRAY_SIZE(sizes), found);
+}
+
 TEST_HARNESS_MAIN

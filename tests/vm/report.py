@@ -32,8 +32,9 @@ SPLATS = [
     ('lockdep', re.compile(r'possible (circular|recursive) locking|'
                            r'inconsistent lock state|'
                            r'DEBUG_LOCKS_WARN_ON|suspicious RCU usage')),
-    ('kmemleak', re.compile(r'unreferenced object|'
-                            r'new suspected memory leaks')),
+    # The "N new suspected memory leaks" line is not a verdict: the
+    # records dumped at the end of the run are, after kmemleak.ignore.
+    ('kmemleak', re.compile(r'unreferenced object')),
     ('RCU stall', re.compile(r'rcu.*detected.*stall|'
                              r'self-detected stall')),
     ('soft lockup', re.compile(r'soft lockup')),
@@ -55,24 +56,50 @@ def read_lines(path):
         return []
 
 
-def scan(lines):
-    """Return (line index, kind) of every line that looks like a splat.
+IGNORE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           'kmemleak.ignore')
 
-    The one exception: the init's kmemleak baseline scan, which reports the
-    kernel's own boot-time leaks so that they can be cleared, may say that
-    it found some.
-    """
+
+def kmemleak_ignores():
+    try:
+        with open(IGNORE_FILE) as f:
+            return [re.compile(line.strip()) for line in f
+                    if line.strip() and not line.startswith('#')]
+    except FileNotFoundError:
+        return []
+
+
+def ignored_kmemleak_lines(lines):
+    """Line indices of kmemleak records whose backtrace is a known false
+    positive (kmemleak.ignore)."""
+    ignores = kmemleak_ignores()
+    skip = set()
+    i = 0
+    while i < len(lines):
+        if 'unreferenced object' not in lines[i]:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(lines) and lines[end].startswith(' '):
+            end += 1
+        record = '\n'.join(lines[i:end])
+        if any(p.search(record) for p in ignores):
+            skip.update(range(i, end))
+        i = end
+    return skip
+
+
+def scan(lines):
+    """Return (line index, kind) of every line that looks like a splat,
+    except kmemleak records that kmemleak.ignore names."""
     hits = []
-    baseline = False
+    skip = ignored_kmemleak_lines(lines)
     for i, line in enumerate(lines):
-        if 'objheap-vm: kmemleak baseline begin' in line:
-            baseline = True
-        elif 'objheap-vm: kmemleak baseline end' in line:
-            baseline = False
+        if i in skip:
+            continue
         for kind, pat in SPLATS:
             if pat.search(line):
-                if not (baseline and kind == 'kmemleak'):
-                    hits.append((i, kind))
+                hits.append((i, kind))
                 break
     return hits
 
