@@ -54,16 +54,17 @@ static long ioctl_version(void __user *uarg)
 	return 0;
 }
 
-/* Run one operation, bouncing READ and WRITE payloads through the kernel. */
-static int run_op(struct objheap_heap *heap, struct objheap_op *op)
+/*
+ * READ and WRITE: bounce the payload through the kernel. Kept apart from
+ * run_op() so that other operations do not pay for the stack buffer (the
+ * kernel zero-fills stack variables).
+ */
+static noinline int run_rw_op(struct objheap_heap *heap, struct objheap_op *op)
 {
 	void __user *ubuf = u64_to_user_ptr(op->buf);
 	u8 stackbuf[RW_STACK_BYTES];
 	void *kbuf = stackbuf;
 	int ret;
-
-	if (op->op != OBJHEAP_OP_READ && op->op != OBJHEAP_OP_WRITE)
-		return objheap_heap_op(heap, op, NULL);
 
 	/* No payload is this large: out of range whatever the object. */
 	if (op->count > OBJHEAP_MAX_PAYLOAD)
@@ -85,6 +86,14 @@ out:
 	if (kbuf != stackbuf)
 		kvfree(kbuf);
 	return ret;
+}
+
+/* Run one operation. */
+static int run_op(struct objheap_heap *heap, struct objheap_op *op)
+{
+	if (op->op == OBJHEAP_OP_READ || op->op == OBJHEAP_OP_WRITE)
+		return run_rw_op(heap, op);
+	return objheap_heap_op(heap, op, NULL);
 }
 
 /* Close a handle that an operation opened but could not report. */

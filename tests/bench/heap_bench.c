@@ -6,7 +6,9 @@
  * behind (as the kernel's test_* modules do).
  *
  * Pattern: allocate BATCH objects, free them all, repeat; each figure is
- * the median of REPEATS runs, in ns per alloc+free pair.
+ * the median of REPEATS runs, in ns per alloc+free pair. objheap zeroes
+ * every new object (no stale bytes may reach user space); the raw slab
+ * and kmalloc figures do not zero.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,25 +33,22 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median of REPEATS timings of ROUNDS x (BATCH allocs + BATCH frees). */
-#define MEASURE(result, alloc_expr, free_expr) do {			\
-	u64 t[REPEATS];							\
-	int r, i, k;							\
+/*
+ * ns * 10 per alloc+free pair, over ROUNDS x (BATCH allocs + BATCH frees).
+ * The expressions see the object slot as ptrs[k].
+ */
+#define TIME_ONE(result, alloc_expr, free_expr) do {			\
+	u64 t0 = ktime_get_ns();					\
+	int round_, k;							\
 									\
-	for (r = 0; r < REPEATS; r++) {					\
-		u64 t0 = ktime_get_ns();				\
-									\
-		for (i = 0; i < ROUNDS; i++) {				\
-			for (k = 0; k < BATCH; k++)			\
-				ptrs[k] = (alloc_expr);			\
-			for (k = 0; k < BATCH; k++)			\
-				free_expr;				\
-		}							\
-		t[r] = ktime_get_ns() - t0;				\
-		cond_resched();						\
+	for (round_ = 0; round_ < ROUNDS; round_++) {			\
+		for (k = 0; k < BATCH; k++)				\
+			ptrs[k] = (alloc_expr);				\
+		for (k = 0; k < BATCH; k++)				\
+			free_expr;					\
 	}								\
-	sort(t, REPEATS, sizeof(t[0]), cmp_u64, NULL);			\
-	(result) = t[REPEATS / 2] * 10 / (ROUNDS * BATCH);		\
+	(result) = (ktime_get_ns() - t0) * 10 / (ROUNDS * BATCH);	\
+	cond_resched();							\
 } while (0)
 
 static bool bench_failed;
@@ -62,34 +61,25 @@ static void put_or_flag(struct objheap_heap *heap, struct objheap_obj *obj)
 		bench_failed = true;
 }
 
-/* objheap's path: pool (freelist first) + header init + accounting. */
-static u64 bench_objheap(struct objheap_heap *heap, u32 payload)
+/* objheap's path: pool (freelist first), header init, accounting. */
+static u64 time_objheap(struct objheap_heap *heap, u32 payload,
+			unsigned int freelist_max)
 {
 	u64 ns10;
 
-	bench_failed = false;
+	WRITE_ONCE(objheap_freelist_max, freelist_max);
 	mutex_lock(&heap->lock);
-	MEASURE(ns10, objheap_obj_alloc(heap, 0, 0, payload),
-		put_or_flag(heap, ptrs[k]));
+	objheap_pool_drain(heap);
+	TIME_ONE(ns10, objheap_obj_alloc(heap, 0, 0, payload),
+		 put_or_flag(heap, ptrs[k]));
 	mutex_unlock(&heap->lock);
-	return bench_failed ? 0 : ns10;
-}
-
-static u64 bench_cache(struct kmem_cache *cache)
-{
-	u64 ns10;
-
-	MEASURE(ns10, kmem_cache_alloc(cache, GFP_KERNEL_ACCOUNT),
-		kmem_cache_free(cache, ptrs[k]));
 	return ns10;
 }
 
-static u64 bench_kmalloc(size_t size)
+static u64 median(u64 *t)
 {
-	u64 ns10;
-
-	MEASURE(ns10, kmalloc(size, GFP_KERNEL_ACCOUNT), kfree(ptrs[k]));
-	return ns10;
+	sort(t, REPEATS, sizeof(t[0]), cmp_u64, NULL);
+	return t[REPEATS / 2];
 }
 
 static void print_row(unsigned int size, u64 oh, u64 oh_nofl, u64 kc, u64 km)
@@ -104,38 +94,38 @@ static int __init objheap_bench_init(void)
 {
 	static const unsigned int sizes[] = { 16, 48, 64, 128, 256, 512, 1024, 4096 };
 	unsigned int saved_max = objheap_freelist_max;
+	u64 oh[REPEATS], nofl[REPEATS], kc[REPEATS], km[REPEATS];
 	struct objheap_heap *heap;
-	int i;
+	int i, r;
 
 	heap = objheap_heap_create();
 	if (IS_ERR(heap))
 		return PTR_ERR(heap);
-	pr_info("alloc+free pairs, %d x %d per run, median of %d runs\n",
+	pr_info("alloc+free pairs, %d x %d per run, median of %d runs, variants interleaved\n",
 		ROUNDS, BATCH, REPEATS);
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes) && !bench_failed; i++) {
 		u32 payload = sizes[i] - sizeof(struct objheap_obj);
 		struct kmem_cache *cache;
-		u64 oh, oh_nofl, kc, km;
 
 		cache = kmem_cache_create("objheap-bench", sizes[i], 8,
 					  SLAB_ACCOUNT, NULL);
 		if (!cache)
 			break;
+		/* Each run times every variant, so drift hits them alike. */
+		for (r = 0; r < REPEATS; r++) {
+			oh[r] = time_objheap(heap, payload, saved_max);
+			nofl[r] = time_objheap(heap, payload, 0);
+			TIME_ONE(kc[r], kmem_cache_alloc(cache, GFP_KERNEL_ACCOUNT),
+				 kmem_cache_free(cache, ptrs[k]));
+			TIME_ONE(km[r], kmalloc(sizes[i], GFP_KERNEL_ACCOUNT),
+				 kfree(ptrs[k]));
+		}
 		WRITE_ONCE(objheap_freelist_max, saved_max);
-		oh = bench_objheap(heap, payload);
-		WRITE_ONCE(objheap_freelist_max, 0);
-		mutex_lock(&heap->lock);
-		objheap_pool_drain(heap);
-		mutex_unlock(&heap->lock);
-		oh_nofl = bench_objheap(heap, payload);
-		WRITE_ONCE(objheap_freelist_max, saved_max);
-		kc = bench_cache(cache);
-		km = bench_kmalloc(sizes[i]);
 		kmem_cache_destroy(cache);
-		print_row(sizes[i], oh, oh_nofl, kc, km);
+		print_row(sizes[i], median(oh), median(nofl), median(kc), median(km));
 	}
 	objheap_heap_destroy(heap);
-	pr_info("done\n");
+	pr_info("done%s\n", bench_failed ? " (an allocation failed)" : "");
 	return -EAGAIN;
 }
 module_init(objheap_bench_init);
