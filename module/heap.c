@@ -113,9 +113,7 @@ static u32 heap_open_handle(struct objheap_heap *heap, struct objheap_obj *obj)
 
 static int op_new(struct objheap_heap *heap, struct objheap_op *op)
 {
-	size_t bytes, charge;
 	struct objheap_obj *obj;
-	unsigned int class;
 	int ret;
 
 	/* op->handle is output only: ignored, so that arrays can be rerun. */
@@ -123,11 +121,9 @@ static int op_new(struct objheap_heap *heap, struct objheap_op *op)
 		return -EINVAL;
 	if (op->count > OBJHEAP_MAX_SLOTS || op->size > OBJHEAP_MAX_PAYLOAD)
 		return -EINVAL;
-	bytes = objheap_obj_alloc_size(op->count, op->size);
-	class = objheap_size_to_class(bytes);
-	charge = class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
 	if (heap->objects + 1 > heap->limits.max_objects ||
-	    heap->bytes + charge > heap->limits.max_bytes)
+	    heap->bytes + objheap_obj_charge(op->count, op->size) >
+	    heap->limits.max_bytes)
 		return -EDQUOT;
 	ret = objheap_handle_reserve(&heap->handles, heap->limits.max_handles);
 	if (ret)

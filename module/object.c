@@ -49,10 +49,20 @@ void *objheap_obj_payload(struct objheap_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_payload);
 
-/* Bytes charged to the heap for an object: what its pool really gives. */
-static size_t obj_charge(unsigned int class, size_t size)
+/**
+ * objheap_obj_charge() - bytes an object counts against its heap's limit
+ * @nslots: its slots
+ * @size: its payload bytes
+ *
+ * Return: what its pool really gives: the class size, or the exact size
+ * for a large object.
+ */
+size_t objheap_obj_charge(u32 nslots, u32 size)
 {
-	return class == OBJHEAP_CLASS_LARGE ? size : objheap_class_size(class);
+	size_t bytes = objheap_obj_alloc_size(nslots, size);
+	unsigned int class = objheap_size_to_class(bytes);
+
+	return class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
 }
 
 /**
@@ -93,7 +103,7 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	if (gc)
 		list_add_tail(&gc->link, &heap->containers);
 
-	heap->bytes += obj_charge(class, bytes);
+	heap->bytes += objheap_obj_charge(nslots, size);
 	heap->objects++;
 	heap->allocs++;
 	return obj;
@@ -103,7 +113,6 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
 /* Give an object's memory back; its count is zero and its slots dropped. */
 static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 {
-	size_t bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
 	unsigned int class = obj->class;
 	void *mem = obj;
 
@@ -111,7 +120,7 @@ static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 		list_del(&obj_gc_head(obj)->link);
 		mem = obj_gc_head(obj);
 	}
-	heap->bytes -= obj_charge(class, bytes);
+	heap->bytes -= objheap_obj_charge(obj->nslots, obj->size);
 	heap->objects--;
 	heap->frees++;
 	objheap_pool_free(heap, mem, class);

@@ -179,6 +179,7 @@ struct objheap_obj *objheap_handle_remove(struct objheap_handles *t, u32 h);
 
 /* object.c: allocation, reference counting, iterative deallocation */
 size_t objheap_obj_alloc_size(u32 nslots, u32 size);
+size_t objheap_obj_charge(u32 nslots, u32 size);
 struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 				      u32 nslots, u32 size);
 void objheap_obj_get(struct objheap_obj *obj);
