@@ -52,16 +52,15 @@ lint() {
 # sources' digest changes, the copy starts clean. W=1 and sparse must be
 # silent: any warning fails the build.
 build_module() {
-	local kmod=$OUT_DIR/kmod out digest
-	digest=$(cd "$REPO" && find Kbuild module include tests/kunit tests/bench \
-		-type f \( -name '*.[ch]' -o -name Kbuild \) 2>/dev/null | sort |
-		xargs sha256sum | sha256sum)
+	local kmod=$OUT_DIR/kmod out digest sources
+	# The one list of what Kbuild compiles: hashed, and copied when changed.
+	sources=$(cd "$REPO" && find Kbuild module include tests/kunit tests/bench \
+		-type f \( -name '*.[ch]' -o -name Kbuild \) 2>/dev/null | sort)
+	digest=$(cd "$REPO" && xargs sha256sum <<<"$sources" | sha256sum)
 	if [ "$(cat "$kmod/digest" 2>/dev/null)" != "$digest" ]; then
 		rm -rf "$kmod"
 		mkdir -p "$kmod"
-		(cd "$REPO" && find Kbuild module include tests/kunit tests/bench \
-			-type f \( -name '*.[ch]' -o -name Kbuild \) 2>/dev/null |
-			cpio -pdm --quiet "$kmod/src")
+		(cd "$REPO" && cpio -pdm --quiet "$kmod/src" <<<"$sources")
 	fi
 	out=$(make -C "$KBUILD_DIR" M="$kmod/src" W=1 C=2 CHECK=sparse \
 		-j"$JOBS" modules 2>&1) || { echo "$out"; return 1; }
