@@ -27,7 +27,10 @@
  * the minor number grows when commands or fields are added.
  */
 #define OBJHEAP_ABI_MAJOR	1
-#define OBJHEAP_ABI_MINOR	0
+#define OBJHEAP_ABI_MINOR	1
+
+/* struct objheap_version.features */
+#define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -113,6 +116,11 @@ struct objheap_batch {
 /* struct objheap_info.flags */
 #define OBJHEAP_INFO_CONTAINER	(1U << 0)	/* has slots */
 
+/* struct objheap_info.generation of objects outside the three generations */
+#define OBJHEAP_GEN_PERMANENT	3		/* frozen (OBJHEAP_IOC_GC_FREEZE) */
+#define OBJHEAP_GEN_GARBAGE	4		/* kept by OBJHEAP_GC_SAVEALL */
+#define OBJHEAP_GEN_UNTRACKED	0xffffffffU	/* no slots: never collected */
+
 /**
  * struct objheap_info - argument of OBJHEAP_IOC_INFO
  * @handle: in: the object
@@ -123,6 +131,8 @@ struct objheap_batch {
  * @alloc_size: out: bytes it occupies, header and slots included
  * @size_class: out: the pool's object size, 0 for large (kvmalloc) objects
  * @flags: out: OBJHEAP_INFO_*
+ * @generation: out: the collector's generation 0..2, or OBJHEAP_GEN_*
+ * @pad: zero
  * @reserved: zero on input, zero on output (later ABI versions fill it)
  */
 struct objheap_info {
@@ -134,7 +144,9 @@ struct objheap_info {
 	__u32 alloc_size;
 	__u32 size_class;
 	__u32 flags;
-	__u64 reserved[4];
+	__u32 generation;
+	__u32 pad;
+	__u64 reserved[3];
 };
 
 /**
@@ -154,6 +166,124 @@ struct objheap_limits {
 	__u64 reserved[2];
 };
 
+/* The cycle collector (ABI 1.1): generations 0 (youngest) to 2 (oldest). */
+#define OBJHEAP_GC_GENERATIONS	3
+
+/* struct objheap_gc_params.flags */
+#define OBJHEAP_GC_ENABLED	(1U << 0)	/* automatic collections */
+#define OBJHEAP_GC_SAVEALL	(1U << 1)	/* keep garbage instead of freeing it */
+/* Largest threshold SET_PARAMS accepts. */
+#define OBJHEAP_GC_THRESHOLD_MAX	(1U << 30)
+
+/**
+ * struct objheap_gc_params - argument of OBJHEAP_IOC_GC_GET/SET_PARAMS
+ * @flags: OBJHEAP_GC_*
+ * @threshold: as CPython's gc.set_threshold(): a collection is scheduled
+ *	when the container allocations minus deallocations since the last
+ *	one exceed threshold[0]; it takes generation g > 0 along when g's
+ *	count (collections of g - 1 since g's last) exceeds threshold[g].
+ *	threshold[0] == 0 disables automatic collection, like clearing
+ *	OBJHEAP_GC_ENABLED. Each at most OBJHEAP_GC_THRESHOLD_MAX.
+ * @reserved: zero
+ */
+struct objheap_gc_params {
+	__u32 flags;
+	__u32 threshold[OBJHEAP_GC_GENERATIONS];
+	__u64 reserved[2];
+};
+
+/**
+ * struct objheap_gc_collect - argument of OBJHEAP_IOC_GC_COLLECT
+ * @generation: in: collect generations 0..@generation (2: everything but
+ *	the frozen objects)
+ * @flags: in: zero
+ * @scanned: out: tracked objects examined
+ * @collected: out: of those, the unreachable ones (cycles and what only
+ *	they reach)
+ * @freed: out: objects freed, untracked ones (no slots) included
+ * @saved: out: with OBJHEAP_GC_SAVEALL, objects kept in the garbage list
+ *	instead (then @freed is 0)
+ * @time_ns: out: how long the heap was stopped
+ * @reserved: zero
+ */
+struct objheap_gc_collect {
+	__u32 generation;
+	__u32 flags;
+	__u64 scanned;
+	__u64 collected;
+	__u64 freed;
+	__u64 saved;
+	__u64 time_ns;
+	__u64 reserved[2];
+};
+
+/**
+ * struct objheap_gc_gen_stats - what the collections of one generation did
+ * @collections: collections of this generation (a collection of g counts
+ *	for g only, as in CPython's gc.get_stats())
+ * @scanned: tracked objects they examined
+ * @collected: unreachable objects they found
+ * @freed: objects they freed
+ * @pause_total_ns: time the heap was stopped by them
+ * @pause_max_ns: the longest of those pauses
+ */
+struct objheap_gc_gen_stats {
+	__u64 collections;
+	__u64 scanned;
+	__u64 collected;
+	__u64 freed;
+	__u64 pause_total_ns;
+	__u64 pause_max_ns;
+};
+
+/* struct objheap_gc_stats.state */
+#define OBJHEAP_GC_PENDING	(1U << 0)	/* a collection is queued */
+
+/**
+ * struct objheap_gc_stats - answer of OBJHEAP_IOC_GC_STATS
+ * @count: CPython's gc.get_count(): container allocations minus
+ *	deallocations since the last collection, then collections of the
+ *	generation below since this one's last
+ * @state: OBJHEAP_GC_PENDING
+ * @tracked: objects in each generation
+ * @frozen: objects in the permanent generation
+ * @garbage: objects kept by OBJHEAP_GC_SAVEALL, not yet fetched
+ * @automatic: collections the workqueue ran
+ * @reserved: zero
+ * @gen: per generation
+ */
+struct objheap_gc_stats {
+	__u32 count[OBJHEAP_GC_GENERATIONS];
+	__u32 state;
+	__u64 tracked[OBJHEAP_GC_GENERATIONS];
+	__u64 frozen;
+	__u64 garbage;
+	__u64 automatic;
+	__u64 reserved[2];
+	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
+};
+
+/**
+ * struct objheap_gc_garbage - argument of OBJHEAP_IOC_GC_GARBAGE
+ * @handles: user address of @count __u32, filled with new handles
+ * @count: in: room in @handles
+ * @done: out: handles written; also on failure, when they stay open
+ * @left: out: kept objects still waiting
+ * @flags: zero
+ * @reserved: zero
+ *
+ * Hands the objects kept by OBJHEAP_GC_SAVEALL back, oldest first (as
+ * gc.garbage): each comes back as a new handle and rejoins generation 2.
+ */
+struct objheap_gc_garbage {
+	__u64 handles;
+	__u32 count;
+	__u32 done;
+	__u32 left;
+	__u32 flags;
+	__u64 reserved;
+};
+
 #define OBJHEAP_IOC_VERSION	_IOR(OBJHEAP_IOC_MAGIC, 0x00, struct objheap_version)
 #define OBJHEAP_IOC_NEW		_IOWR(OBJHEAP_IOC_MAGIC, 0x01, struct objheap_op)
 #define OBJHEAP_IOC_DUP		_IOWR(OBJHEAP_IOC_MAGIC, 0x02, struct objheap_op)
@@ -167,5 +297,12 @@ struct objheap_limits {
 #define OBJHEAP_IOC_GET_LIMITS	_IOR(OBJHEAP_IOC_MAGIC, 0x0a, struct objheap_limits)
 #define OBJHEAP_IOC_SET_LIMITS	_IOW(OBJHEAP_IOC_MAGIC, 0x0b, struct objheap_limits)
 #define OBJHEAP_IOC_NOP		_IO(OBJHEAP_IOC_MAGIC, 0x0c)
+#define OBJHEAP_IOC_GC_COLLECT	_IOWR(OBJHEAP_IOC_MAGIC, 0x10, struct objheap_gc_collect)
+#define OBJHEAP_IOC_GC_GET_PARAMS _IOR(OBJHEAP_IOC_MAGIC, 0x11, struct objheap_gc_params)
+#define OBJHEAP_IOC_GC_SET_PARAMS _IOW(OBJHEAP_IOC_MAGIC, 0x12, struct objheap_gc_params)
+#define OBJHEAP_IOC_GC_STATS	_IOR(OBJHEAP_IOC_MAGIC, 0x13, struct objheap_gc_stats)
+#define OBJHEAP_IOC_GC_FREEZE	_IO(OBJHEAP_IOC_MAGIC, 0x14)
+#define OBJHEAP_IOC_GC_UNFREEZE	_IO(OBJHEAP_IOC_MAGIC, 0x15)
+#define OBJHEAP_IOC_GC_GARBAGE	_IOWR(OBJHEAP_IOC_MAGIC, 0x16, struct objheap_gc_garbage)
 
 #endif /* _UAPI_LINUX_OBJHEAP_H */
