@@ -37,7 +37,7 @@ struct objheap_heap *objheap_heap_create(void)
 
 	mutex_init(&heap->lock);
 	objheap_handles_init(&heap->handles);
-	INIT_LIST_HEAD(&heap->containers);
+	objheap_gc_init(heap);
 	heap->limits.max_bytes = min_t(u64, READ_ONCE(objheap_default_max_bytes),
 				       OBJHEAP_HARD_MAX_BYTES);
 	heap->limits.max_objects = min(READ_ONCE(objheap_default_max_objects),
@@ -60,19 +60,22 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_heap_create);
  * objheap_heap_destroy() - free a heap and everything in it
  * @heap: heap from objheap_heap_create(); no other user may remain
  *
- * Closes every handle, which frees all acyclic garbage, then empties the
- * slots of the containers still alive, which can only be cycles and what
- * hangs off them, until nothing is left.
+ * Stops the collector, closes every handle, which frees all acyclic
+ * garbage, drops the saved garbage, then empties the slots of the
+ * containers still alive, which can only be cycles and what hangs off
+ * them, until nothing is left.
  */
 void objheap_heap_destroy(struct objheap_heap *heap)
 {
 	struct objheap_obj *obj;
+	unsigned int list;
 	u32 h;
 
 	mutex_lock(&objheap_heaps_lock);
 	list_del(&heap->node);
 	mutex_unlock(&objheap_heaps_lock);
 
+	objheap_gc_stop(heap);
 	mutex_lock(&heap->lock);
 	for (h = 1; h <= heap->handles.cap; h++) {
 		obj = objheap_handle_remove(&heap->handles, h);
@@ -81,17 +84,22 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 		if (h % 1024 == 0)
 			cond_resched();
 	}
-	while (!list_empty(&heap->containers)) {
-		struct objheap_gc_head *gc;
+	objheap_gc_release(heap);
+	for (list = 0; list < OBJHEAP_GC_NR_LISTS; list++) {
+		struct list_head *head = &heap->gc.lists[list];
 
-		gc = list_first_entry(&heap->containers,
-				      struct objheap_gc_head, link);
-		obj = (struct objheap_obj *)(gc + 1);
-		/* Pin it while its slots go, then let it go itself. */
-		objheap_obj_get(obj);
-		objheap_obj_clear_slots(heap, obj);
-		objheap_obj_put(heap, obj);
-		cond_resched();
+		while (!list_empty(head)) {
+			struct objheap_gc_head *gch;
+
+			gch = list_first_entry(head, struct objheap_gc_head,
+					       link);
+			obj = objheap_gc_obj(gch);
+			/* Pin it while its slots go, then let it go itself. */
+			objheap_obj_get(obj);
+			objheap_obj_clear_slots(heap, obj);
+			objheap_obj_put(heap, obj);
+			cond_resched();
+		}
 	}
 	WARN_ON_ONCE(heap->objects || heap->bytes);
 	objheap_pool_drain(heap);
@@ -316,6 +324,8 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 	info->alloc_size = bytes;
 	info->size_class = objheap_class_size(obj->class);
 	info->flags = obj->nslots ? OBJHEAP_INFO_CONTAINER : 0;
+	info->generation = obj->nslots ? objheap_obj_list(obj) :
+					 OBJHEAP_GEN_UNTRACKED;
 	mutex_unlock(&heap->lock);
 	return 0;
 }

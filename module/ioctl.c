@@ -30,6 +30,13 @@ static_assert(sizeof(struct objheap_batch) == 32);
 static_assert(sizeof(struct objheap_info) == 64);
 static_assert(sizeof(struct objheap_limits) == 32);
 static_assert(sizeof(struct objheap_version) == 32);
+static_assert(sizeof(struct objheap_gc_params) == 32);
+static_assert(sizeof(struct objheap_gc_collect) == 64);
+static_assert(sizeof(struct objheap_gc_stats) == 224);
+static_assert(sizeof(struct objheap_gc_garbage) == 32);
+
+/* Saved garbage is handed back this many handles at a time. */
+#define GARBAGE_CHUNK	64
 
 /**
  * objheap_version_fill() - describe the running ABI
@@ -40,7 +47,7 @@ void objheap_version_fill(struct objheap_version *ver)
 	memset(ver, 0, sizeof(*ver));
 	ver->major = OBJHEAP_ABI_MAJOR;
 	ver->minor = OBJHEAP_ABI_MINOR;
-	ver->features = 0;
+	ver->features = OBJHEAP_FEAT_GC;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
@@ -253,6 +260,8 @@ static long ioctl_info(struct objheap_heap *heap, void __user *uarg)
 
 	if (copy_from_user(&info, uarg, sizeof(info)))
 		return -EFAULT;
+	if (info.pad)
+		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)
 		if (info.reserved[i])
 			return -EINVAL;
@@ -274,6 +283,87 @@ static long ioctl_limits(struct objheap_heap *heap, unsigned int cmd,
 	if (copy_from_user(&lim, uarg, sizeof(lim)))
 		return -EFAULT;
 	return objheap_heap_set_limits(heap, &lim);
+}
+
+static long ioctl_gc_collect(struct objheap_heap *heap, void __user *uarg)
+{
+	struct objheap_gc_collect res;
+	int ret;
+
+	if (copy_from_user(&res, uarg, sizeof(res)))
+		return -EFAULT;
+	ret = objheap_gc_run(heap, &res);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &res, sizeof(res)) ? -EFAULT : 0;
+}
+
+static long ioctl_gc_params(struct objheap_heap *heap, unsigned int cmd,
+			    void __user *uarg)
+{
+	struct objheap_gc_params params;
+
+	if (cmd == OBJHEAP_IOC_GC_GET_PARAMS) {
+		objheap_gc_get_params(heap, &params);
+		return copy_to_user(uarg, &params, sizeof(params)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&params, uarg, sizeof(params)))
+		return -EFAULT;
+	return objheap_gc_set_params(heap, &params);
+}
+
+static long ioctl_gc_stats(struct objheap_heap *heap, void __user *uarg)
+{
+	struct objheap_gc_stats stats;
+
+	objheap_gc_get_stats(heap, &stats);
+	return copy_to_user(uarg, &stats, sizeof(stats)) ? -EFAULT : 0;
+}
+
+/*
+ * GC_GARBAGE: hand saved objects back, a chunk at a time. Each chunk of
+ * the user's array is zeroed before objects are taken for it, so that an
+ * unwritable array fails before anything changed. Should the copy still
+ * fail (another thread unmapped the array meanwhile), the new handles are
+ * closed: the objects are unreferenced cycles again, for the collector.
+ */
+static long ioctl_gc_garbage(struct objheap_heap *heap,
+			     struct objheap_gc_garbage __user *ug)
+{
+	u32 handles[GARBAGE_CHUNK];
+	struct objheap_gc_garbage g;
+	u32 __user *uh;
+	u32 n, taken, i;
+	int ret = 0;
+
+	if (copy_from_user(&g, ug, sizeof(g)))
+		return -EFAULT;
+	if (g.flags || g.reserved)
+		return -EINVAL;
+	if (put_user(0, &ug->done))
+		return -EFAULT;
+	uh = u64_to_user_ptr(g.handles);
+	for (g.done = 0; g.done < g.count && !ret;) {
+		n = min_t(u32, GARBAGE_CHUNK, g.count - g.done);
+		if (clear_user(uh + g.done, n * sizeof(u32))) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = objheap_gc_take_garbage(heap, handles, n, &taken);
+		if (copy_to_user(uh + g.done, handles, taken * sizeof(u32))) {
+			for (i = 0; i < taken; i++)
+				undo_handle(heap, handles[i]);
+			ret = -EFAULT;
+			break;
+		}
+		g.done += taken;
+		if (taken < n)
+			break;
+	}
+	g.left = objheap_gc_garbage_left(heap);
+	if (put_user(g.done, &ug->done) || put_user(g.left, &ug->left))
+		return -EFAULT;
+	return ret;
 }
 
 /**
@@ -315,6 +405,21 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 	case OBJHEAP_IOC_GET_LIMITS:
 	case OBJHEAP_IOC_SET_LIMITS:
 		return ioctl_limits(heap, cmd, uarg);
+	case OBJHEAP_IOC_GC_COLLECT:
+		return ioctl_gc_collect(heap, uarg);
+	case OBJHEAP_IOC_GC_GET_PARAMS:
+	case OBJHEAP_IOC_GC_SET_PARAMS:
+		return ioctl_gc_params(heap, cmd, uarg);
+	case OBJHEAP_IOC_GC_STATS:
+		return ioctl_gc_stats(heap, uarg);
+	case OBJHEAP_IOC_GC_FREEZE:
+		objheap_gc_freeze(heap);
+		return 0;
+	case OBJHEAP_IOC_GC_UNFREEZE:
+		objheap_gc_unfreeze(heap);
+		return 0;
+	case OBJHEAP_IOC_GC_GARBAGE:
+		return ioctl_gc_garbage(heap, uarg);
 	default:
 		return -ENOTTY;
 	}

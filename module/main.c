@@ -36,6 +36,43 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_freelist_max);
 module_param_named(freelist_max, objheap_freelist_max, uint, 0644);
 MODULE_PARM_DESC(freelist_max, "Freed objects each heap keeps per size class for reuse (64)");
 
+/*
+ * Defaults of each heap's collector settings (CPython's gc defaults); a
+ * heap copies them when it is created and changes its own copy with
+ * OBJHEAP_IOC_GC_SET_PARAMS.
+ */
+bool objheap_default_gc_enabled = true;
+module_param_named(gc_enabled, objheap_default_gc_enabled, bool, 0644);
+MODULE_PARM_DESC(gc_enabled, "Automatic cycle collection in new heaps (Y)");
+
+bool objheap_default_gc_saveall;
+module_param_named(gc_saveall, objheap_default_gc_saveall, bool, 0644);
+MODULE_PARM_DESC(gc_saveall, "New heaps keep collected garbage for inspection instead of freeing it (N)");
+
+unsigned int objheap_default_gc_threshold[OBJHEAP_GC_GENERATIONS] = {
+	700, 10, 10
+};
+
+static int gc_threshold_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, OBJHEAP_GC_THRESHOLD_MAX);
+}
+
+static const struct kernel_param_ops gc_threshold_ops = {
+	.set = gc_threshold_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(gc_threshold0, &gc_threshold_ops,
+		&objheap_default_gc_threshold[0], 0644);
+MODULE_PARM_DESC(gc_threshold0, "Container allocations that trigger a collection (700; 0 disables; at most 2^30)");
+module_param_cb(gc_threshold1, &gc_threshold_ops,
+		&objheap_default_gc_threshold[1], 0644);
+MODULE_PARM_DESC(gc_threshold1, "Generation-0 collections before generation 1 is collected too (10)");
+module_param_cb(gc_threshold2, &gc_threshold_ops,
+		&objheap_default_gc_threshold[2], 0644);
+MODULE_PARM_DESC(gc_threshold2, "Generation-1 collections before a full collection (10)");
+
 static int __init objheap_init(void)
 {
 	int ret;
@@ -43,10 +80,16 @@ static int __init objheap_init(void)
 	ret = objheap_pool_init();
 	if (ret)
 		return ret;
+	ret = objheap_gc_module_init();
+	if (ret) {
+		objheap_pool_exit();
+		return ret;
+	}
 	objheap_debugfs_init();
 	ret = objheap_dev_init();
 	if (ret) {
 		objheap_debugfs_exit();
+		objheap_gc_module_exit();
 		objheap_pool_exit();
 		return ret;
 	}
@@ -58,6 +101,7 @@ static void __exit objheap_exit(void)
 {
 	objheap_dev_exit();
 	objheap_debugfs_exit();
+	objheap_gc_module_exit();
 	objheap_pool_exit();
 }
 

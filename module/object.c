@@ -18,11 +18,6 @@
 /* How many objects the free loop handles between two cond_resched(). */
 #define FREE_BATCH	1024
 
-static inline struct objheap_gc_head *obj_gc_head(struct objheap_obj *obj)
-{
-	return (struct objheap_gc_head *)obj - 1;
-}
-
 /**
  * objheap_obj_alloc_size() - bytes an object needs
  * @nslots: its slots, at most OBJHEAP_MAX_SLOTS
@@ -79,7 +74,6 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 {
 	size_t bytes = objheap_obj_alloc_size(nslots, size);
 	unsigned int class = objheap_size_to_class(bytes);
-	struct objheap_gc_head *gc = NULL;
 	struct objheap_obj *obj;
 	void *mem;
 
@@ -88,20 +82,15 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	if (!mem)
 		return NULL;
 	/* Zero everything but the gc head: no stale bytes reach user space. */
-	if (nslots) {
-		gc = mem;
-		obj = (struct objheap_obj *)(gc + 1);
-	} else {
-		obj = mem;
-	}
+	obj = nslots ? objheap_gc_obj(mem) : mem;
 	memset(obj, 0, struct_size(obj, slots, nslots) + size);
 	refcount_set(&obj->refs, 1);
 	obj->type = type;
 	obj->size = size;
 	obj->nslots = nslots;
 	obj->class = class;
-	if (gc)
-		list_add_tail(&gc->link, &heap->containers);
+	if (nslots)
+		objheap_gc_track(heap, obj);
 
 	heap->bytes += objheap_obj_charge(nslots, size);
 	heap->objects++;
@@ -117,8 +106,8 @@ static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 	void *mem = obj;
 
 	if (obj->nslots) {
-		list_del(&obj_gc_head(obj)->link);
-		mem = obj_gc_head(obj);
+		objheap_gc_untrack(heap, obj);
+		mem = objheap_obj_gc(obj);
 	}
 	heap->bytes -= objheap_obj_charge(obj->nslots, obj->size);
 	heap->objects--;

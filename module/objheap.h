@@ -16,6 +16,7 @@
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/objheap.h>
 
@@ -34,14 +35,70 @@
 #define OBJHEAP_NR_CLASSES	22
 
 /**
- * struct objheap_gc_head - link in the heap's list of containers
- * @link: node in objheap_heap.containers
+ * struct objheap_gc_head - a container's link in the collector's lists
+ * @link: node in one of objheap_gc.lists
+ * @scan: during a collection (collect.c), the objects being collected are
+ *	singly linked through @scan.next (== @link.next) and @scan.refs
+ *	replaces @link.prev: CPython's trick, which keeps the collector's
+ *	scratch count out of every object's size
+ * @scan.next: alias of @link.next
+ * @scan.refs: references not (yet) explained by the collected objects
  *
  * Only objects with slots carry it, in front of the object (as CPython's
  * PyGC_Head), so that leaves pay nothing for it.
  */
 struct objheap_gc_head {
-	struct list_head link;
+	union {
+		struct list_head link;
+		struct {
+			struct list_head *next;
+			unsigned long refs;
+		} scan;
+	};
+};
+
+/*
+ * objheap_obj.flags: which objheap_gc list a container is on (a generation
+ * 0..2, OBJHEAP_GEN_PERMANENT or OBJHEAP_GEN_GARBAGE), and two marks that
+ * only exist during a collection.
+ */
+#define OBJHEAP_OBJ_LIST		GENMASK(2, 0)
+#define OBJHEAP_OBJ_COLLECTING		BIT(3)	/* in the generations collected */
+#define OBJHEAP_OBJ_UNREACHABLE	BIT(4)	/* on the tentatively unreachable list */
+
+/* The collector's lists: generations 0..2, then frozen and saved objects. */
+#define OBJHEAP_GC_NR_LISTS	(OBJHEAP_GEN_GARBAGE + 1)
+
+/**
+ * struct objheap_gc - one heap's cycle collector state (gc.c, collect.c)
+ * @lists: tracked containers, by generation, then the permanent
+ *	generation (frozen) and the objects kept by OBJHEAP_GC_SAVEALL,
+ *	each of which holds a reference of the list's
+ * @len: objects on each list
+ * @count: CPython's generation counts (see struct objheap_gc_stats)
+ * @threshold: see struct objheap_gc_params
+ * @flags: OBJHEAP_GC_ENABLED, OBJHEAP_GC_SAVEALL
+ * @queued: @work is queued and has not started yet
+ * @dying: the heap is being destroyed: queue nothing more
+ * @long_lived_total: generation 2's size after the last full collection
+ * @long_lived_pending: objects that entered generation 2 since then
+ * @automatic: collections run by @work
+ * @gen: statistics per generation
+ * @work: the deferred collection, on objheap_gc_wq
+ */
+struct objheap_gc {
+	struct list_head lists[OBJHEAP_GC_NR_LISTS];
+	u64 len[OBJHEAP_GC_NR_LISTS];
+	u32 count[OBJHEAP_GC_GENERATIONS];
+	u32 threshold[OBJHEAP_GC_GENERATIONS];
+	u32 flags;
+	bool queued;
+	bool dying;
+	u64 long_lived_total;
+	u64 long_lived_pending;
+	u64 automatic;
+	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
+	struct work_struct work;
 };
 
 /**
@@ -53,7 +110,7 @@ struct objheap_gc_head {
  * @size: payload bytes
  * @nslots: number of slots
  * @class: pool index, or OBJHEAP_CLASS_LARGE
- * @flags: reserved for the collector
+ * @flags: the collector's OBJHEAP_OBJ_* bits
  * @slots: the slots; the payload follows the last one
  *
  * A container's allocation starts with its struct objheap_gc_head; the
@@ -108,7 +165,7 @@ struct objheap_freelist {
  * struct objheap_heap - one private heap, created by each open of the device
  * @lock: protects everything below that is not marked otherwise
  * @handles: the handle table
- * @containers: every live object with slots, through its objheap_gc_head
+ * @gc: the cycle collector's lists and state
  * @free: per size class freelists
  * @limits: this heap's limits
  * @bytes: bytes of live objects (their pools' object sizes)
@@ -123,7 +180,7 @@ struct objheap_freelist {
 struct objheap_heap {
 	struct mutex lock;	/* see "Locking" in docs/design.md */
 	struct objheap_handles handles;
-	struct list_head containers;
+	struct objheap_gc gc;
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];
 	struct objheap_limits limits;
 	u64 bytes;
@@ -155,6 +212,32 @@ extern unsigned long objheap_default_max_bytes;
 extern unsigned int objheap_default_max_objects;
 extern unsigned int objheap_default_max_handles;
 extern unsigned int objheap_freelist_max;
+/* Module parameters: defaults of each heap's collector settings. */
+extern bool objheap_default_gc_enabled;
+extern bool objheap_default_gc_saveall;
+extern unsigned int objheap_default_gc_threshold[OBJHEAP_GC_GENERATIONS];
+
+static inline struct objheap_gc_head *objheap_obj_gc(struct objheap_obj *obj)
+{
+	return (struct objheap_gc_head *)obj - 1;
+}
+
+static inline struct objheap_obj *objheap_gc_obj(struct objheap_gc_head *gc)
+{
+	return (struct objheap_obj *)(gc + 1);
+}
+
+/* The collector's list an object is on; only meaningful for containers. */
+static inline unsigned int objheap_obj_list(const struct objheap_obj *obj)
+{
+	return obj->flags & OBJHEAP_OBJ_LIST;
+}
+
+static inline void objheap_obj_set_list(struct objheap_obj *obj,
+					unsigned int list)
+{
+	obj->flags = (obj->flags & ~OBJHEAP_OBJ_LIST) | list;
+}
 
 /* pool.c: size classes, slab caches, freelists, shrinker */
 int objheap_pool_init(void);
@@ -187,6 +270,33 @@ void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj);
 void *objheap_obj_payload(struct objheap_obj *obj);
 void objheap_obj_clear_slots(struct objheap_heap *heap,
 			     struct objheap_obj *obj);
+
+/* gc.c: tracking, generations, scheduling and control of the collector */
+int objheap_gc_module_init(void);
+void objheap_gc_module_exit(void);
+void objheap_gc_init(struct objheap_heap *heap);
+void objheap_gc_stop(struct objheap_heap *heap);
+void objheap_gc_release(struct objheap_heap *heap);
+void objheap_gc_track(struct objheap_heap *heap, struct objheap_obj *obj);
+void objheap_gc_untrack(struct objheap_heap *heap, struct objheap_obj *obj);
+void objheap_gc_move(struct objheap_heap *heap, struct objheap_obj *obj,
+		     unsigned int list);
+int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res);
+void objheap_gc_get_params(struct objheap_heap *heap,
+			   struct objheap_gc_params *params);
+int objheap_gc_set_params(struct objheap_heap *heap,
+			  const struct objheap_gc_params *params);
+void objheap_gc_get_stats(struct objheap_heap *heap,
+			  struct objheap_gc_stats *stats);
+void objheap_gc_freeze(struct objheap_heap *heap);
+void objheap_gc_unfreeze(struct objheap_heap *heap);
+int objheap_gc_take_garbage(struct objheap_heap *heap, u32 *handles, u32 n,
+			    u32 *taken);
+u32 objheap_gc_garbage_left(struct objheap_heap *heap);
+
+/* collect.c: one collection, CPython's trial deletion */
+void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
+			struct objheap_gc_collect *res);
 
 /* heap.c: heaps and the operations on them */
 struct objheap_heap *objheap_heap_create(void);

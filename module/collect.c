@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One collection: CPython's trial deletion, on one heap, under its lock.
+ *
+ * The generations collected are merged into one list, "young". Then:
+ *
+ *  1. update_refs: each young object's scratch count starts as its
+ *     reference count.
+ *  2. subtract_refs: every slot of a young object that points at a young
+ *     object takes one off the target's scratch count. What is left counts
+ *     references from outside young: handles, older generations, frozen
+ *     and saved objects.
+ *  3. move_unreachable: an object left with a positive count is reachable,
+ *     and so is everything it reaches; the others go to the "unreachable"
+ *     list, tentatively, and come back if a reachable object is found to
+ *     point at them later in the scan.
+ *  4. Survivors move to the next generation. The unreachable objects are
+ *     kept (OBJHEAP_GC_SAVEALL) or have their slots cleared, which breaks
+ *     their cycles: reference counting frees them and what only they held.
+ *
+ * During steps 1-3 young is singly linked through objheap_gc_head.scan.next
+ * and the scratch count lives where the back link was (CPython's PyGC_Head
+ * trick): the collector needs no memory of its own and cannot fail. The
+ * unreachable list is an ordinary list. Step 3 relinks the survivors as it
+ * passes them, so both lists are whole again when it ends.
+ *
+ * Every loop is over a list, never over the object graph by recursion, and
+ * calls cond_resched() every GC_BATCH objects: the heap's mutex may be
+ * held for a long time, so other heaps and other tasks must still run.
+ */
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+
+#include "objheap.h"
+
+#define GC_BATCH	1024
+
+static inline void gc_resched(unsigned long n)
+{
+	if (n % GC_BATCH == 0)
+		cond_resched();
+}
+
+static inline struct objheap_gc_head *gc_of(struct list_head *pos)
+{
+	return container_of(pos, struct objheap_gc_head, link);
+}
+
+static inline bool gc_collecting(const struct objheap_obj *obj)
+{
+	return obj->flags & OBJHEAP_OBJ_COLLECTING;
+}
+
+/* Step 1; also moves every young object to list @gen. Returns how many. */
+static unsigned long update_refs(struct list_head *young, unsigned int gen)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	for (pos = young->next; pos != young; pos = pos->next) {
+		struct objheap_gc_head *gc = gc_of(pos);
+		struct objheap_obj *obj = objheap_gc_obj(gc);
+
+		/* From here on young's back links are gone. */
+		gc->scan.refs = refcount_read(&obj->refs);
+		obj->flags = (obj->flags & ~OBJHEAP_OBJ_LIST) | gen |
+			     OBJHEAP_OBJ_COLLECTING;
+		gc_resched(++n);
+	}
+	return n;
+}
+
+/* Step 2. */
+static void subtract_refs(struct list_head *young)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	for (pos = young->next; pos != young; pos = pos->next) {
+		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
+		u32 i;
+
+		for (i = 0; i < obj->nslots; i++) {
+			struct objheap_obj *child = obj->slots[i];
+
+			/* Leaves never have the mark: no nslots test needed. */
+			if (child && gc_collecting(child))
+				objheap_obj_gc(child)->scan.refs--;
+		}
+		gc_resched(++n);
+	}
+}
+
+/* Append @gc to singly linked young; young->prev is its tail. */
+static void young_append(struct list_head *young, struct objheap_gc_head *gc)
+{
+	young->prev->next = &gc->link;
+	gc->scan.next = young;
+	young->prev = &gc->link;
+}
+
+/*
+ * @obj is reachable: so is every young object it points at. Those already
+ * passed by the scan have lost the COLLECTING mark and are skipped.
+ */
+static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
+{
+	u32 i;
+
+	for (i = 0; i < obj->nslots; i++) {
+		struct objheap_obj *child = obj->slots[i];
+		struct objheap_gc_head *cgc;
+
+		if (!child || !gc_collecting(child))
+			continue;
+		cgc = objheap_obj_gc(child);
+		if (child->flags & OBJHEAP_OBJ_UNREACHABLE) {
+			/* Judged too early: back to young, to be scanned. */
+			list_del(&cgc->link);
+			child->flags &= ~OBJHEAP_OBJ_UNREACHABLE;
+			young_append(young, cgc);
+			cgc->scan.refs = 1;
+		} else if (!cgc->scan.refs) {
+			/* Not scanned yet: it will be, as reachable. */
+			cgc->scan.refs = 1;
+		}
+	}
+}
+
+/*
+ * Step 3. Survivors stay on young, relinked both ways and moved to list
+ * @dest; the rest end on @unreachable. Returns how many did.
+ */
+static unsigned long move_unreachable(struct list_head *young,
+				      struct list_head *unreachable,
+				      unsigned int dest)
+{
+	struct list_head *prev = young, *pos = young->next;
+	unsigned long n = 0, lost = 0;
+
+	while (pos != young) {
+		struct objheap_gc_head *gc = gc_of(pos);
+		struct objheap_obj *obj = objheap_gc_obj(gc);
+
+		if (gc->scan.refs) {
+			/* May append to young, and so change pos->next. */
+			visit_reachable(young, obj);
+			gc->link.prev = prev;
+			obj->flags = (obj->flags & ~(OBJHEAP_OBJ_LIST |
+						     OBJHEAP_OBJ_COLLECTING)) |
+				     dest;
+			prev = pos;
+		} else {
+			prev->next = pos->next;
+			obj->flags |= OBJHEAP_OBJ_UNREACHABLE;
+			list_add_tail(&gc->link, unreachable);
+			lost++;
+		}
+		pos = prev->next;
+		gc_resched(++n);
+	}
+	young->prev = prev;
+	return lost;
+}
+
+/*
+ * Step 4, OBJHEAP_GC_SAVEALL: keep the garbage as it is, one reference of
+ * the garbage list's each, out of every generation.
+ */
+static void save_unreachable(struct objheap_heap *heap,
+			     struct list_head *unreachable, unsigned int gen,
+			     unsigned long lost)
+{
+	struct objheap_gc *gc = &heap->gc;
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, unreachable) {
+		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
+
+		obj->flags = (obj->flags & ~(OBJHEAP_OBJ_LIST |
+					     OBJHEAP_OBJ_COLLECTING |
+					     OBJHEAP_OBJ_UNREACHABLE)) |
+			     OBJHEAP_GEN_GARBAGE;
+		objheap_obj_get(obj);
+		gc_resched(++n);
+	}
+	list_splice_tail_init(unreachable, &gc->lists[OBJHEAP_GEN_GARBAGE]);
+	gc->len[gen] -= lost;
+	gc->len[OBJHEAP_GEN_GARBAGE] += lost;
+}
+
+/*
+ * Step 4: break the cycles. Each object is pinned while its slots are
+ * cleared, and moved off @unreachable first, so that whatever the clearing
+ * frees (it unlinks itself) never leaves the loop holding a dead pointer.
+ * Every unreachable object is referenced only by unreachable objects, so
+ * when all slots are clear, all are freed: nothing may remain.
+ */
+static void clear_unreachable(struct objheap_heap *heap,
+			      struct list_head *unreachable)
+{
+	LIST_HEAD(cleared);
+	unsigned long n = 0;
+
+	while (!list_empty(unreachable)) {
+		struct objheap_gc_head *gc = gc_of(unreachable->next);
+		struct objheap_obj *obj = objheap_gc_obj(gc);
+
+		obj->flags &= ~(OBJHEAP_OBJ_COLLECTING |
+				OBJHEAP_OBJ_UNREACHABLE);
+		list_move_tail(&gc->link, &cleared);
+		objheap_obj_get(obj);
+		objheap_obj_clear_slots(heap, obj);
+		objheap_obj_put(heap, obj);
+		gc_resched(++n);
+	}
+	WARN_ON_ONCE(!list_empty(&cleared));
+}
+
+/* CPython's bookkeeping after collecting @gen; @young holds the survivors. */
+static void update_counts(struct objheap_gc *gc, unsigned int gen,
+			  unsigned long survivors)
+{
+	unsigned int i;
+
+	if (gen + 1 < OBJHEAP_GC_GENERATIONS)
+		gc->count[gen + 1]++;
+	for (i = 0; i <= gen; i++)
+		gc->count[i] = 0;
+	if (gen == OBJHEAP_GC_GENERATIONS - 2) {
+		gc->long_lived_pending += survivors;
+	} else if (gen == OBJHEAP_GC_GENERATIONS - 1) {
+		gc->long_lived_pending = 0;
+		gc->long_lived_total = survivors;
+	}
+}
+
+/**
+ * objheap_gc_collect() - collect generations 0..@gen of a heap
+ * @heap: the heap, locked for the whole collection
+ * @gen: the oldest generation collected, below OBJHEAP_GC_GENERATIONS
+ * @res: filled with what the collection did
+ *
+ * Frozen objects and saved garbage are never collected; their references
+ * keep what they point at alive. Cannot fail.
+ */
+void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
+			struct objheap_gc_collect *res)
+{
+	struct objheap_gc *gc = &heap->gc;
+	struct objheap_gc_gen_stats *st = &gc->gen[gen];
+	unsigned int dest = min(gen + 1, OBJHEAP_GC_GENERATIONS - 1U);
+	struct list_head *young = &gc->lists[gen];
+	u64 start = ktime_get_ns(), frees = heap->frees;
+	unsigned long scanned, lost;
+	LIST_HEAD(unreachable);
+	unsigned int i;
+
+	lockdep_assert_held(&heap->lock);
+	memset(res, 0, sizeof(*res));
+	res->generation = gen;
+	for (i = 0; i < gen; i++) {
+		list_splice_tail_init(&gc->lists[i], young);
+		gc->len[gen] += gc->len[i];
+		gc->len[i] = 0;
+	}
+
+	scanned = update_refs(young, gen);
+	subtract_refs(young);
+	lost = move_unreachable(young, &unreachable, dest);
+
+	if (dest != gen) {
+		list_splice_tail_init(young, &gc->lists[dest]);
+		gc->len[dest] += scanned - lost;
+		gc->len[gen] -= scanned - lost;
+	}
+	update_counts(gc, gen, scanned - lost);
+	if (gc->flags & OBJHEAP_GC_SAVEALL) {
+		save_unreachable(heap, &unreachable, gen, lost);
+		res->saved = lost;
+	} else {
+		clear_unreachable(heap, &unreachable);
+	}
+
+	res->scanned = scanned;
+	res->collected = lost;
+	res->freed = heap->frees - frees;
+	res->time_ns = ktime_get_ns() - start;
+	st->collections++;
+	st->scanned += res->scanned;
+	st->collected += res->collected;
+	st->freed += res->freed;
+	st->pause_total_ns += res->time_ns;
+	st->pause_max_ns = max(st->pause_max_ns, res->time_ns);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_gc_collect);
