@@ -108,4 +108,85 @@ static inline long oh_refcount(int fd, __u32 handle)
 	return ret ? ret : (long)info.refcount;
 }
 
+/* BATCH of @count operations; returns 0 or -errno, and *done if @done. */
+static inline int oh_batch(int fd, struct objheap_op *ops, __u32 count,
+			   __u32 *done)
+{
+	struct objheap_batch b = {
+		.ops = (__u64)(uintptr_t)ops, .count = count,
+		.op_size = sizeof(*ops),
+	};
+	int ret = ioctl(fd, OBJHEAP_IOC_BATCH, &b) ? -errno : 0;
+
+	if (done)
+		*done = b.done;
+	return ret;
+}
+
+/*
+ * An object's collector generation (0..2 or OBJHEAP_GEN_*), or -errno.
+ * long long: OBJHEAP_GEN_UNTRACKED does not fit a 32-bit long.
+ */
+static inline long long oh_generation(int fd, __u32 handle)
+{
+	struct objheap_info info;
+	int ret = oh_info(fd, handle, &info);
+
+	return ret ? ret : (long long)info.generation;
+}
+
+/* GC_COLLECT of generations 0..@gen, answer in *out; returns 0 or -errno. */
+static inline int oh_collect(int fd, __u32 gen, struct objheap_gc_collect *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->generation = gen;
+	return ioctl(fd, OBJHEAP_IOC_GC_COLLECT, out) ? -errno : 0;
+}
+
+/* GC_STATS into *st; returns 0 or -errno. */
+static inline int oh_gc_stats(int fd, struct objheap_gc_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return ioctl(fd, OBJHEAP_IOC_GC_STATS, st) ? -errno : 0;
+}
+
+/* GC_GET_PARAMS into *params; returns 0 or -errno. */
+static inline int oh_gc_params_get(int fd, struct objheap_gc_params *params)
+{
+	memset(params, 0, sizeof(*params));
+	return ioctl(fd, OBJHEAP_IOC_GC_GET_PARAMS, params) ? -errno : 0;
+}
+
+/* GC_SET_PARAMS (replaces flags and thresholds); returns 0 or -errno. */
+static inline int oh_gc_params_set(int fd,
+				   const struct objheap_gc_params *params)
+{
+	return ioctl(fd, OBJHEAP_IOC_GC_SET_PARAMS, params) ? -errno : 0;
+}
+
+/* Replace the collector's flags, keeping its thresholds; 0 or -errno. */
+static inline int oh_gc_flags(int fd, __u32 flags)
+{
+	struct objheap_gc_params params;
+	int ret = oh_gc_params_get(fd, &params);
+
+	if (ret)
+		return ret;
+	params.flags = flags;
+	return oh_gc_params_set(fd, &params);
+}
+
+/*
+ * GC_GARBAGE into @handles (room for @count), answer in *out; returns 0 or
+ * -errno (out->done also counts on failure).
+ */
+static inline int oh_gc_garbage(int fd, __u32 *handles, __u32 count,
+				struct objheap_gc_garbage *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->handles = (__u64)(uintptr_t)handles;
+	out->count = count;
+	return ioctl(fd, OBJHEAP_IOC_GC_GARBAGE, out) ? -errno : 0;
+}
+
 #endif /* OBJHEAP_TEST_H */
