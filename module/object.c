@@ -139,8 +139,6 @@ static void obj_put_push(struct objheap_obj *obj, struct objheap_obj **stack)
 /* Free everything on the dead stack, and everything that dies with it. */
 static void free_dead(struct objheap_heap *heap, struct objheap_obj *stack)
 {
-	unsigned long n = 0;
-
 	while (stack) {
 		struct objheap_obj *obj = stack;
 		u32 i;
@@ -150,7 +148,11 @@ static void free_dead(struct objheap_heap *heap, struct objheap_obj *stack)
 			if (obj->slots[i])
 				obj_put_push(obj->slots[i], &stack);
 		obj_free(heap, obj);
-		if (++n % FREE_BATCH == 0)
+		/*
+		 * Counted per heap, not per call: a loop of many short calls
+		 * (a collection clearing rings of 1000) adds up too.
+		 */
+		if (heap->frees % FREE_BATCH == 0)
 			cond_resched();
 	}
 }

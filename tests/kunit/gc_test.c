@@ -130,6 +130,7 @@ static u32 build_ring(struct kunit *test, struct objheap_heap *heap, u32 n,
 		}
 	}
 	mutex_unlock(&heap->lock);
+	cond_resched();
 	KUNIT_ASSERT_EQ(test, heap->objects - before, (u64)n);
 	if (keep)
 		KUNIT_ASSERT_NE(test, h, 0U);
