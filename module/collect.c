@@ -130,14 +130,16 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 
 /*
  * Step 3. Survivors stay on young, relinked both ways and moved to list
- * @dest; the rest end on @unreachable. Returns how many did.
+ * @dest; the rest end on @unreachable. Each survivor passes the first
+ * branch exactly once (an object rescued from @unreachable is appended to
+ * young and passes it then). Returns how many survived.
  */
 static unsigned long move_unreachable(struct list_head *young,
 				      struct list_head *unreachable,
 				      unsigned int dest)
 {
 	struct list_head *prev = young, *pos = young->next;
-	unsigned long n = 0, lost = 0;
+	unsigned long n = 0, kept = 0;
 
 	while (pos != young) {
 		struct objheap_gc_head *gc = gc_of(pos);
@@ -151,17 +153,17 @@ static unsigned long move_unreachable(struct list_head *young,
 						     OBJHEAP_OBJ_COLLECTING)) |
 				     dest;
 			prev = pos;
+			kept++;
 		} else {
 			prev->next = pos->next;
 			obj->flags |= OBJHEAP_OBJ_UNREACHABLE;
 			list_add_tail(&gc->link, unreachable);
-			lost++;
 		}
 		pos = prev->next;
 		gc_resched(++n);
 	}
 	young->prev = prev;
-	return lost;
+	return kept;
 }
 
 /*
@@ -255,7 +257,7 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	unsigned int dest = min(gen + 1, OBJHEAP_GC_GENERATIONS - 1U);
 	struct list_head *young = &gc->lists[gen];
 	u64 start = ktime_get_ns(), frees = heap->frees;
-	unsigned long scanned, lost;
+	unsigned long scanned, kept, lost;
 	LIST_HEAD(unreachable);
 	unsigned int i;
 
@@ -270,14 +272,15 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 
 	scanned = update_refs(young, gen);
 	subtract_refs(young);
-	lost = move_unreachable(young, &unreachable, dest);
+	kept = move_unreachable(young, &unreachable, dest);
+	lost = scanned - kept;
 
 	if (dest != gen) {
 		list_splice_tail_init(young, &gc->lists[dest]);
-		gc->len[dest] += scanned - lost;
-		gc->len[gen] -= scanned - lost;
+		gc->len[dest] += kept;
+		gc->len[gen] -= kept;
 	}
-	update_counts(gc, gen, scanned - lost);
+	update_counts(gc, gen, kept);
 	if (gc->flags & OBJHEAP_GC_SAVEALL) {
 		save_unreachable(heap, &unreachable, gen, lost);
 		res->saved = lost;

@@ -322,8 +322,9 @@ static long ioctl_gc_stats(struct objheap_heap *heap, void __user *uarg)
 
 /*
  * GC_GARBAGE: hand saved objects back, a chunk at a time. Each chunk of
- * the user's array is zeroed before objects are taken for it, so that an
- * unwritable array fails before anything changed. Should the copy still
+ * the user's array is read and written back unchanged before objects are
+ * taken for it (as BATCH does), so that an array that cannot be written
+ * fails before anything changed, and entries past "done" keep their value. Should the copy still
  * fail (another thread unmapped the array meanwhile), the new handles are
  * closed: the objects are unreferenced cycles again, for the collector.
  */
@@ -345,7 +346,9 @@ static long ioctl_gc_garbage(struct objheap_heap *heap,
 	uh = u64_to_user_ptr(g.handles);
 	for (g.done = 0; g.done < g.count && !ret;) {
 		n = min_t(u32, GARBAGE_CHUNK, g.count - g.done);
-		if (clear_user(uh + g.done, n * sizeof(u32))) {
+		/* Probe: read the chunk and write it back unchanged. */
+		if (copy_from_user(handles, uh + g.done, n * sizeof(u32)) ||
+		    copy_to_user(uh + g.done, handles, n * sizeof(u32))) {
 			ret = -EFAULT;
 			break;
 		}

@@ -333,6 +333,35 @@ static void garbage_among_live_structures(struct kunit *test)
 	}
 }
 
+/*
+ * y comes first in the scan and looks unreachable (its only outside
+ * reference is l's slot, and l is scanned after it); l has a handle and
+ * rescues it. Both survive, and the counts say so.
+ */
+static void an_object_judged_too_early_is_rescued(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_gc_collect r;
+	u32 y, l;
+
+	y = kt_new(test, heap, 1, 0);
+	kt_set(test, heap, y, 0, y);
+	l = kt_new(test, heap, 1, 0);
+	kt_set(test, heap, l, 0, y);
+	kt_drop(test, heap, y);
+	r = collect(test, heap, 0);
+	expect_collect(test, &r, 2, 0, 0);
+	KUNIT_EXPECT_EQ(test, heap->gc.len[0], 0ULL);
+	KUNIT_EXPECT_EQ(test, heap->gc.len[1], 2ULL);
+	KUNIT_EXPECT_EQ(test, heap->gc.gen[0].collected, 0ULL);
+	KUNIT_EXPECT_EQ(test, heap->objects, 2ULL);
+
+	kt_drop(test, heap, l);
+	r = collect(test, heap, 1);
+	expect_collect(test, &r, 2, 2, 2);
+	KUNIT_EXPECT_EQ(test, heap->gc.len[2], 0ULL);
+}
+
 /* A young collection costs what is young, whatever sits in generation 2. */
 static void a_young_collection_never_scans_the_old(struct kunit *test)
 {
@@ -649,6 +678,7 @@ static struct kunit_case objheap_gc_cases[] = {
 	KUNIT_CASE(an_old_reference_keeps_a_young_cycle_alive),
 	KUNIT_CASE(acyclic_garbage_off_a_cycle_goes_with_it),
 	KUNIT_CASE(garbage_among_live_structures),
+	KUNIT_CASE(an_object_judged_too_early_is_rescued),
 	KUNIT_CASE(a_young_collection_never_scans_the_old),
 	KUNIT_CASE(crossing_the_threshold_queues_a_collection),
 	KUNIT_CASE(thresholds_choose_the_generation),
