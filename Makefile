@@ -40,6 +40,10 @@ vm:
 bench-heap:
 	FLAVOUR=bench tests/vm/vmtest.sh bench-heap
 
+# Cycle collector benchmarks (full collections, young pauses), same kernel.
+bench-gc:
+	FLAVOUR=bench tests/vm/vmtest.sh bench-gc
+
 # Plant known defects one at a time and check that `make check` fails.
 negative-controls:
 	tests/vm/negative-controls.sh
@@ -49,4 +53,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace check demo vm bench-heap negative-controls clean
+.PHONY: all modules modules_install userspace check demo vm bench-heap bench-gc negative-controls clean

@@ -5,11 +5,12 @@
 #   demo:       the module at work in the VM, with its statistics
 #   shell:      an interactive shell in the VM with the module loaded
 #   bench-heap: allocation and ioctl benchmarks (use FLAVOUR=bench)
+#   bench-gc:   cycle collector benchmarks (use FLAVOUR=bench)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 job=${1:-check}
-case "$job" in check|demo|shell|bench-heap) ;; *) die "unknown job '$job'" ;; esac
+case "$job" in check|demo|shell|bench-heap|bench-gc) ;; *) die "unknown job '$job'" ;; esac
 
 LOGDIR=$OUT_DIR/logs/$job
 mkdir -p "$OUT_DIR"
@@ -115,7 +116,7 @@ case "$job" in
 shell)
 	exec "$VMDIR/run-vm.sh" shell "$OUT_DIR/initramfs.cpio.gz"
 	;;
-demo|bench-heap)
+demo|bench-heap|bench-gc)
 	phase vm vm
 	grep -v '^objheap-vm: ' "$LOGDIR/results.log" || true
 	"$VMDIR/report.py" --scan-only "$LOGDIR/console.log" "$LOGDIR/results.log" ||
