@@ -34,6 +34,9 @@
 
 #include "objheap.h"
 
+#define CREATE_TRACE_POINTS
+#include "objheap_trace.h"
+
 #define GC_BATCH	1024
 
 static inline void gc_resched(unsigned long n)
@@ -244,13 +247,14 @@ static void update_counts(struct objheap_gc *gc, unsigned int gen,
  * objheap_gc_collect() - collect generations 0..@gen of a heap
  * @heap: the heap, locked for the whole collection
  * @gen: the oldest generation collected, below OBJHEAP_GC_GENERATIONS
+ * @reason: OBJHEAP_GC_REASON_*, for the tracepoints and the event stream
  * @res: filled with what the collection did
  *
  * Frozen objects and saved garbage are never collected; their references
  * keep what they point at alive. Cannot fail.
  */
 void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
-			struct objheap_gc_collect *res)
+			unsigned int reason, struct objheap_gc_collect *res)
 {
 	struct objheap_gc *gc = &heap->gc;
 	struct objheap_gc_gen_stats *st = &gc->gen[gen];
@@ -270,6 +274,7 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 		gc->len[i] = 0;
 	}
 
+	trace_objheap_gc_start(heap->id, gen, reason, gc->len[gen]);
 	scanned = update_refs(young, gen);
 	subtract_refs(young);
 	kept = move_unreachable(young, &unreachable, dest);
@@ -298,5 +303,8 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	st->freed += res->freed;
 	st->pause_total_ns += res->time_ns;
 	st->pause_max_ns = max(st->pause_max_ns, res->time_ns);
+	trace_objheap_gc_end(heap->id, gen, reason, res->scanned,
+			     res->collected, res->freed, res->time_ns);
+	objheap_events_push(&heap->events, res, reason);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_collect);

@@ -27,6 +27,23 @@ static int objheap_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The GC event stream: see struct objheap_gc_event. */
+static ssize_t objheap_read(struct file *file, char __user *buf, size_t count,
+			    loff_t *ppos)
+{
+	struct objheap_heap *heap = file->private_data;
+
+	return objheap_events_read(&heap->events, buf, count,
+				   file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t objheap_poll(struct file *file, poll_table *pt)
+{
+	struct objheap_heap *heap = file->private_data;
+
+	return objheap_events_poll(&heap->events, file, pt);
+}
+
 static long objheap_unlocked_ioctl(struct file *file, unsigned int cmd,
 				   unsigned long arg)
 {
@@ -37,6 +54,8 @@ static const struct file_operations objheap_fops = {
 	.owner = THIS_MODULE,
 	.open = objheap_open,
 	.release = objheap_release,
+	.read = objheap_read,
+	.poll = objheap_poll,
 	.unlocked_ioctl = objheap_unlocked_ioctl,
 	/* Every argument has the same layout for 32-bit and 64-bit callers. */
 	.compat_ioctl = compat_ptr_ioctl,

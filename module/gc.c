@@ -68,7 +68,8 @@ static void gc_work_fn(struct work_struct *work)
 	if (gc_due(gc)) {
 		gen = gc_pick_generation(gc);
 		if (gen >= 0) {
-			objheap_gc_collect(heap, gen, &res);
+			objheap_gc_collect(heap, gen, OBJHEAP_GC_REASON_THRESHOLD,
+					   &res);
 			gc->automatic++;
 		}
 	}
@@ -229,7 +230,7 @@ int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res)
 	    res->reserved[0] || res->reserved[1])
 		return -EINVAL;
 	mutex_lock(&heap->lock);
-	objheap_gc_collect(heap, gen, res);
+	objheap_gc_collect(heap, gen, OBJHEAP_GC_REASON_IOCTL, res);
 	mutex_unlock(&heap->lock);
 	return 0;
 }

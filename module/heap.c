@@ -38,6 +38,7 @@ struct objheap_heap *objheap_heap_create(void)
 	mutex_init(&heap->lock);
 	objheap_handles_init(&heap->handles);
 	objheap_gc_init(heap);
+	objheap_events_init(&heap->events);
 	heap->limits.max_bytes = min_t(u64, READ_ONCE(objheap_default_max_bytes),
 				       OBJHEAP_HARD_MAX_BYTES);
 	heap->limits.max_objects = min(READ_ONCE(objheap_default_max_objects),
@@ -106,6 +107,7 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	mutex_unlock(&heap->lock);
 
 	objheap_handles_destroy(&heap->handles);
+	objheap_events_destroy(&heap->events);
 	mutex_destroy(&heap->lock);
 	atomic_long_dec(&objheap_totals.heaps_live);
 	kfree(heap);

@@ -34,6 +34,7 @@ static_assert(sizeof(struct objheap_gc_params) == 32);
 static_assert(sizeof(struct objheap_gc_collect) == 64);
 static_assert(sizeof(struct objheap_gc_stats) == 224);
 static_assert(sizeof(struct objheap_gc_garbage) == 32);
+static_assert(sizeof(struct objheap_gc_event) == 72);
 
 /* Saved garbage is handed back this many handles at a time. */
 #define GARBAGE_CHUNK	64
@@ -47,7 +48,7 @@ void objheap_version_fill(struct objheap_version *ver)
 	memset(ver, 0, sizeof(*ver));
 	ver->major = OBJHEAP_ABI_MAJOR;
 	ver->minor = OBJHEAP_ABI_MINOR;
-	ver->features = OBJHEAP_FEAT_GC;
+	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 

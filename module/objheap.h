@@ -15,7 +15,10 @@
 #include <linux/pid.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/objheap.h>
@@ -162,10 +165,31 @@ struct objheap_freelist {
 };
 
 /**
+ * struct objheap_events - a heap's GC event ring (events.c)
+ * @lock: protects @rec, @head, @tail and @lost; after heap->lock
+ * @read_mutex: serializes readers, held across their user copies
+ * @wait: readers waiting for a record
+ * @head: records ever pushed; the newest has seq @head
+ * @tail: records consumed or dropped; the oldest waiting has seq @tail + 1
+ * @lost: records dropped since a reader last saw a loss count
+ * @rec: the ring, record seq s at index (s - 1) % OBJHEAP_GC_EVENTS_MAX
+ */
+struct objheap_events {
+	spinlock_t lock;		/* see above */
+	struct mutex read_mutex;	/* see above */
+	wait_queue_head_t wait;
+	u64 head;
+	u64 tail;
+	u64 lost;
+	struct objheap_gc_event rec[OBJHEAP_GC_EVENTS_MAX];
+};
+
+/**
  * struct objheap_heap - one private heap, created by each open of the device
  * @lock: protects everything below that is not marked otherwise
  * @handles: the handle table
  * @gc: the cycle collector's lists and state
+ * @events: finished collections, for read() and poll() on the file
  * @free: per size class freelists
  * @limits: this heap's limits
  * @bytes: bytes of live objects (their pools' object sizes)
@@ -181,6 +205,7 @@ struct objheap_heap {
 	struct mutex lock;	/* see "Locking" in docs/design.md */
 	struct objheap_handles handles;
 	struct objheap_gc gc;
+	struct objheap_events events;
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];
 	struct objheap_limits limits;
 	u64 bytes;
@@ -296,7 +321,20 @@ u32 objheap_gc_garbage_left(struct objheap_heap *heap);
 
 /* collect.c: one collection, CPython's trial deletion */
 void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
-			struct objheap_gc_collect *res);
+			unsigned int reason, struct objheap_gc_collect *res);
+
+/* events.c: the GC event stream */
+void objheap_events_init(struct objheap_events *ev);
+void objheap_events_destroy(struct objheap_events *ev);
+void objheap_events_push(struct objheap_events *ev,
+			 const struct objheap_gc_collect *res,
+			 unsigned int reason);
+bool objheap_events_take(struct objheap_events *ev,
+			 struct objheap_gc_event *rec);
+ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
+			    size_t count, bool nonblock);
+__poll_t objheap_events_poll(struct objheap_events *ev, struct file *file,
+			     poll_table *pt);
 
 /* heap.c: heaps and the operations on them */
 struct objheap_heap *objheap_heap_create(void);

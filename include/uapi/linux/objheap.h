@@ -27,10 +27,11 @@
  * the minor number grows when commands or fields are added.
  */
 #define OBJHEAP_ABI_MAJOR	1
-#define OBJHEAP_ABI_MINOR	1
+#define OBJHEAP_ABI_MINOR	2
 
 /* struct objheap_version.features */
 #define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
+#define OBJHEAP_FEAT_EVENTS	(1U << 1)	/* read()/poll() GC events (ABI 1.2) */
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -262,6 +263,48 @@ struct objheap_gc_stats {
 	__u64 reserved[2];
 	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
 };
+
+/* Why a collection ran: struct objheap_gc_event.reason, tracepoints. */
+enum objheap_gc_reason {
+	OBJHEAP_GC_REASON_THRESHOLD = 0,	/* automatic, on the workqueue */
+	OBJHEAP_GC_REASON_IOCTL = 1,		/* OBJHEAP_IOC_GC_COLLECT */
+	OBJHEAP_GC_REASON_DEBUGFS = 2,		/* "collect" written to debugfs control */
+};
+
+/**
+ * struct objheap_gc_event - one finished collection, as read() returns it
+ * @seq: the heap's collection number, from 1; a gap means lost records
+ * @time_ns: when it ended, CLOCK_MONOTONIC
+ * @generation: the oldest generation collected
+ * @reason: OBJHEAP_GC_REASON_*
+ * @scanned: as struct objheap_gc_collect
+ * @collected: as struct objheap_gc_collect
+ * @freed: as struct objheap_gc_collect
+ * @saved: as struct objheap_gc_collect
+ * @pause_ns: how long the heap was stopped
+ * @lost: records dropped just before this one because nobody read them
+ *	(the heap keeps the last OBJHEAP_GC_EVENTS_MAX)
+ *
+ * read() on the heap's file returns whole records, oldest first, as many
+ * as fit in the buffer (EINVAL if not even one does); it blocks until one
+ * is there unless the file is O_NONBLOCK (then EAGAIN). poll() reports
+ * EPOLLIN while records wait. Readers sharing the file share the records.
+ */
+struct objheap_gc_event {
+	__u64 seq;
+	__u64 time_ns;
+	__u32 generation;
+	__u32 reason;
+	__u64 scanned;
+	__u64 collected;
+	__u64 freed;
+	__u64 saved;
+	__u64 pause_ns;
+	__u64 lost;
+};
+
+/* Records a heap keeps for its readers. */
+#define OBJHEAP_GC_EVENTS_MAX	32
 
 /**
  * struct objheap_gc_garbage - argument of OBJHEAP_IOC_GC_GARBAGE

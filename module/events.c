@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The GC event stream: one fixed-size record per finished collection,
+ * read() and poll() on the heap's file (as CPython's gc.callbacks, but
+ * pulled). A heap keeps the last OBJHEAP_GC_EVENTS_MAX records; older
+ * ones are dropped and counted, and the next record read says how many.
+ *
+ * Collections push under the heap's mutex; readers never take it. The
+ * ring has its own spinlock (taken after heap->lock, never around user
+ * copies), and readers are serialized by read_mutex, so a record is
+ * copied to user space first and consumed after: a read that faults
+ * consumes nothing.
+ */
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+
+#include "objheap.h"
+
+/**
+ * objheap_events_init() - set up an empty event ring
+ * @ev: the ring, in a new heap
+ */
+void objheap_events_init(struct objheap_events *ev)
+{
+	spin_lock_init(&ev->lock);
+	mutex_init(&ev->read_mutex);
+	init_waitqueue_head(&ev->wait);
+}
+
+/**
+ * objheap_events_destroy() - tear down an event ring
+ * @ev: the ring of a heap being destroyed: no reader is left
+ */
+void objheap_events_destroy(struct objheap_events *ev)
+{
+	mutex_destroy(&ev->read_mutex);
+}
+
+/**
+ * objheap_events_push() - record a finished collection, wake readers
+ * @ev: the heap's ring
+ * @res: what the collection did
+ * @reason: OBJHEAP_GC_REASON_*
+ */
+void objheap_events_push(struct objheap_events *ev,
+			 const struct objheap_gc_collect *res,
+			 unsigned int reason)
+{
+	struct objheap_gc_event *rec;
+
+	spin_lock(&ev->lock);
+	if (ev->head - ev->tail == OBJHEAP_GC_EVENTS_MAX) {
+		ev->tail++;
+		ev->lost++;
+	}
+	rec = &ev->rec[ev->head % OBJHEAP_GC_EVENTS_MAX];
+	ev->head++;
+	*rec = (struct objheap_gc_event) {
+		.seq = ev->head,
+		.time_ns = ktime_get_ns(),
+		.generation = res->generation,
+		.reason = reason,
+		.scanned = res->scanned,
+		.collected = res->collected,
+		.freed = res->freed,
+		.saved = res->saved,
+		.pause_ns = res->time_ns,
+	};
+	spin_unlock(&ev->lock);
+	wake_up_interruptible(&ev->wait);
+}
+
+static bool ev_empty(struct objheap_events *ev)
+{
+	bool empty;
+
+	spin_lock(&ev->lock);
+	empty = ev->head == ev->tail;
+	spin_unlock(&ev->lock);
+	return empty;
+}
+
+/* Copy the oldest record out, with the loss count it reports. */
+static bool ev_peek(struct objheap_events *ev, struct objheap_gc_event *rec)
+{
+	bool found;
+
+	spin_lock(&ev->lock);
+	found = ev->head != ev->tail;
+	if (found) {
+		*rec = ev->rec[ev->tail % OBJHEAP_GC_EVENTS_MAX];
+		rec->lost = ev->lost;
+	}
+	spin_unlock(&ev->lock);
+	return found;
+}
+
+/* Consume @rec, now delivered. */
+static void ev_commit(struct objheap_events *ev,
+		      const struct objheap_gc_event *rec)
+{
+	spin_lock(&ev->lock);
+	if (ev->tail + 1 == rec->seq) {
+		ev->tail++;
+	} else if (ev->lost) {
+		/* Dropped while it was copied out, yet delivered. */
+		ev->lost--;
+	}
+	ev->lost -= min(ev->lost, rec->lost);
+	spin_unlock(&ev->lock);
+}
+
+/**
+ * objheap_events_take() - consume the oldest record
+ * @ev: the ring
+ * @rec: receives it
+ *
+ * Return: false if there is none.
+ */
+bool objheap_events_take(struct objheap_events *ev,
+			 struct objheap_gc_event *rec)
+{
+	bool found;
+
+	mutex_lock(&ev->read_mutex);
+	found = ev_peek(ev, rec);
+	if (found)
+		ev_commit(ev, rec);
+	mutex_unlock(&ev->read_mutex);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_events_take);
+
+/**
+ * objheap_events_read() - read() on a heap's file
+ * @ev: the heap's ring
+ * @buf: user buffer
+ * @count: its size
+ * @nonblock: the file is O_NONBLOCK
+ *
+ * Return: bytes read (whole records), or -EINVAL (@count below one
+ * record), -EAGAIN (nothing to read and @nonblock), -ERESTARTSYS, -EFAULT.
+ */
+ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
+			    size_t count, bool nonblock)
+{
+	struct objheap_gc_event rec;
+	size_t done = 0;
+	int ret;
+
+	if (count < sizeof(rec))
+		return -EINVAL;
+	if (mutex_lock_interruptible(&ev->read_mutex))
+		return -ERESTARTSYS;
+	while (!ev_peek(ev, &rec)) {
+		mutex_unlock(&ev->read_mutex);
+		if (nonblock)
+			return -EAGAIN;
+		ret = wait_event_interruptible(ev->wait, !ev_empty(ev));
+		if (ret)
+			return ret;
+		if (mutex_lock_interruptible(&ev->read_mutex))
+			return -ERESTARTSYS;
+	}
+	do {
+		if (copy_to_user(buf + done, &rec, sizeof(rec))) {
+			mutex_unlock(&ev->read_mutex);
+			return done ? done : -EFAULT;
+		}
+		ev_commit(ev, &rec);
+		done += sizeof(rec);
+	} while (done + sizeof(rec) <= count && ev_peek(ev, &rec));
+	mutex_unlock(&ev->read_mutex);
+	return done;
+}
+
+/**
+ * objheap_events_poll() - poll() on a heap's file
+ * @ev: the heap's ring
+ * @file: the file
+ * @pt: the poll table
+ *
+ * Return: EPOLLIN | EPOLLRDNORM while records wait, else 0.
+ */
+__poll_t objheap_events_poll(struct objheap_events *ev, struct file *file,
+			     poll_table *pt)
+{
+	poll_wait(file, &ev->wait, pt);
+	return ev_empty(ev) ? 0 : EPOLLIN | EPOLLRDNORM;
+}
