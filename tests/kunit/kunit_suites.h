@@ -13,5 +13,6 @@ extern struct kunit_suite objheap_heap_suite;
 extern struct kunit_suite objheap_object_suite;
 extern struct kunit_suite objheap_pool_suite;
 extern struct kunit_suite objheap_gc_suite;
+extern struct kunit_suite objheap_events_suite;
 
 #endif /* OBJHEAP_KUNIT_SUITES_H */
