@@ -2,11 +2,21 @@
 /*
  * debugfs interface: /sys/kernel/debug/objheap/.
  *
- * Every file is "key: value" lines, one per counter, so that scripts can
- * read them with a single split. Keys are only ever added, never renamed.
+ * Two formats, both documented in docs/abi.md and only ever extended:
+ * "key: value" lines, one per counter (stats), and tables (gc, pools): a
+ * header line starting with "#" naming the columns, then one row per
+ * entry, columns separated by spaces, as /proc/slabinfo.
+ *
+ * Module-wide figures add the live heaps, read under objheap_heaps_lock
+ * with READ_ONCE (a snapshot, not a barrier: no heap's lock is taken, so a
+ * read never stops a heap), to what destroyed heaps left behind.
  */
 #include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "objheap.h"
 
@@ -14,14 +24,29 @@ static struct dentry *objheap_debugfs_dir;
 
 static int stats_show(struct seq_file *m, void *v)
 {
+	const struct objheap_retired *r = &objheap_totals.retired;
+	u64 objects = 0, bytes = 0, allocs, frees, peak, colls = 0, coll = 0;
 	struct objheap_heap *heap;
-	u64 objects = 0, bytes = 0;
+	unsigned int g;
 
-	/* Unlocked reads of each heap: a snapshot, not a barrier. */
 	mutex_lock(&objheap_heaps_lock);
+	allocs = r->allocs;
+	frees = r->frees;
+	peak = r->peak_bytes;
+	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
+		colls += r->gen[g].collections;
+		coll += r->gen[g].collected;
+	}
 	list_for_each_entry(heap, &objheap_heaps, node) {
 		objects += READ_ONCE(heap->objects);
 		bytes += READ_ONCE(heap->bytes);
+		allocs += READ_ONCE(heap->allocs);
+		frees += READ_ONCE(heap->frees);
+		peak = max(peak, READ_ONCE(heap->peak_bytes));
+		for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
+			colls += READ_ONCE(heap->gc.gen[g].collections);
+			coll += READ_ONCE(heap->gc.gen[g].collected);
+		}
 	}
 	mutex_unlock(&objheap_heaps_lock);
 
@@ -31,9 +56,119 @@ static int stats_show(struct seq_file *m, void *v)
 		   (long long)atomic64_read(&objheap_totals.heaps_created));
 	seq_printf(m, "objects: %llu\n", objects);
 	seq_printf(m, "bytes: %llu\n", bytes);
+	seq_printf(m, "peak_heap_bytes: %llu\n", peak);
+	seq_printf(m, "allocs: %llu\n", allocs);
+	seq_printf(m, "frees: %llu\n", frees);
+	seq_printf(m, "collections: %llu\n", colls);
+	seq_printf(m, "collected: %llu\n", coll);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
+
+/* One row per generation, as CPython's gc.get_stats(), for all heaps. */
+static int gc_show(struct seq_file *m, void *v)
+{
+	struct objheap_gc_gen_stats st[OBJHEAP_GC_GENERATIONS];
+	u64 count[OBJHEAP_GC_GENERATIONS] = { 0 };
+	u64 tracked[OBJHEAP_GC_GENERATIONS] = { 0 };
+	struct objheap_heap *heap;
+	unsigned int g;
+
+	mutex_lock(&objheap_heaps_lock);
+	memcpy(st, objheap_totals.retired.gen, sizeof(st));
+	list_for_each_entry(heap, &objheap_heaps, node) {
+		for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
+			const struct objheap_gc_gen_stats *h = &heap->gc.gen[g];
+
+			st[g].collections += READ_ONCE(h->collections);
+			st[g].scanned += READ_ONCE(h->scanned);
+			st[g].collected += READ_ONCE(h->collected);
+			st[g].freed += READ_ONCE(h->freed);
+			st[g].pause_total_ns += READ_ONCE(h->pause_total_ns);
+			st[g].pause_max_ns = max(st[g].pause_max_ns,
+						 READ_ONCE(h->pause_max_ns));
+			count[g] += READ_ONCE(heap->gc.count[g]);
+			tracked[g] += READ_ONCE(heap->gc.len[g]);
+		}
+	}
+	mutex_unlock(&objheap_heaps_lock);
+
+	seq_puts(m, "# generation collections scanned collected uncollectable freed pause_total_ns pause_max_ns threshold count tracked\n");
+	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++)
+		/* Nothing is uncollectable: objects have no finalizers. */
+		seq_printf(m, "%u %llu %llu %llu 0 %llu %llu %llu %u %llu %llu\n",
+			   g, st[g].collections, st[g].scanned,
+			   st[g].collected, st[g].freed, st[g].pause_total_ns,
+			   st[g].pause_max_ns,
+			   READ_ONCE(objheap_default_gc_threshold[g]), count[g],
+			   tracked[g]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gc);
+
+/*
+ * One row per size class, as /proc/slabinfo and sys._debugmallocstats():
+ * what the heaps hold, what their freelists keep, and what that takes
+ * from the slab (live plus freelisted objects).
+ */
+static int pools_show(struct seq_file *m, void *v)
+{
+	u64 objects[OBJHEAP_NR_CLASSES + 1] = { 0 };
+	u64 freelisted[OBJHEAP_NR_CLASSES] = { 0 };
+	u64 hits[OBJHEAP_NR_CLASSES], misses[OBJHEAP_NR_CLASSES];
+	struct objheap_heap *heap;
+	unsigned int c, size;
+
+	mutex_lock(&objheap_heaps_lock);
+	memcpy(hits, objheap_totals.retired.hits, sizeof(hits));
+	memcpy(misses, objheap_totals.retired.misses, sizeof(misses));
+	list_for_each_entry(heap, &objheap_heaps, node) {
+		for (c = 0; c <= OBJHEAP_NR_CLASSES; c++)
+			objects[c] += READ_ONCE(heap->class_objects[c]);
+		for (c = 0; c < OBJHEAP_NR_CLASSES; c++) {
+			freelisted[c] += READ_ONCE(heap->free[c].count);
+			hits[c] += READ_ONCE(heap->free[c].hits);
+			misses[c] += READ_ONCE(heap->free[c].misses);
+		}
+	}
+	mutex_unlock(&objheap_heaps_lock);
+
+	seq_puts(m, "# class size objects bytes freelisted freelist_hits freelist_misses slab_objects\n");
+	for (c = 0; c < OBJHEAP_NR_CLASSES; c++) {
+		size = objheap_class_size(c);
+		seq_printf(m, "%u %u %llu %llu %llu %llu %llu %llu\n", c, size,
+			   objects[c], objects[c] * size, freelisted[c],
+			   hits[c], misses[c], objects[c] + freelisted[c]);
+	}
+	/* kvmalloc objects: sizes vary, their bytes are in "stats". */
+	seq_printf(m, "large 0 %llu 0 0 0 0 0\n",
+		   objects[OBJHEAP_NR_CLASSES]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pools);
+
+/* "collect": a full collection of every heap, as kmemleak's "scan". */
+static ssize_t control_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	char buf[16];
+	size_t len = min(count, sizeof(buf) - 1);
+
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (strcmp(strim(buf), "collect"))
+		return -EINVAL;
+	objheap_collect_all();
+	return count;
+}
+
+static const struct file_operations control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = control_write,
+	.llseek = noop_llseek,
+};
 
 /**
  * objheap_debugfs_init() - create /sys/kernel/debug/objheap/
@@ -46,6 +181,11 @@ void objheap_debugfs_init(void)
 	objheap_debugfs_dir = debugfs_create_dir("objheap", NULL);
 	debugfs_create_file("stats", 0400, objheap_debugfs_dir, NULL,
 			    &stats_fops);
+	debugfs_create_file("gc", 0400, objheap_debugfs_dir, NULL, &gc_fops);
+	debugfs_create_file("pools", 0400, objheap_debugfs_dir, NULL,
+			    &pools_fops);
+	debugfs_create_file("control", 0200, objheap_debugfs_dir, NULL,
+			    &control_fops);
 }
 
 /**

@@ -237,6 +237,29 @@ int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res)
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_run);
 
 /**
+ * objheap_collect_all() - a full collection of every heap, for debugfs
+ *
+ * Holds objheap_heaps_lock throughout, so heaps cannot be created or
+ * destroyed meanwhile (as kmemleak's scan, it is a debugging tool); each
+ * heap is stopped only for its own collection.
+ */
+void objheap_collect_all(void)
+{
+	struct objheap_gc_collect res;
+	struct objheap_heap *heap;
+
+	mutex_lock(&objheap_heaps_lock);
+	list_for_each_entry(heap, &objheap_heaps, node) {
+		mutex_lock(&heap->lock);
+		objheap_gc_collect(heap, OBJHEAP_GC_GENERATIONS - 1,
+				   OBJHEAP_GC_REASON_DEBUGFS, &res);
+		mutex_unlock(&heap->lock);
+		cond_resched();
+	}
+	mutex_unlock(&objheap_heaps_lock);
+}
+
+/**
  * objheap_gc_get_params() - read a heap's collector settings
  * @heap: the heap, not locked
  * @params: filled in, reserved fields zeroed

@@ -18,6 +18,7 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_totals);
 
 /* Every live heap, for the shrinker and debugfs. */
 DEFINE_MUTEX(objheap_heaps_lock);
+EXPORT_SYMBOL_IF_KUNIT(objheap_heaps_lock);
 LIST_HEAD(objheap_heaps);
 
 /**
@@ -57,6 +58,39 @@ struct objheap_heap *objheap_heap_create(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_create);
 
+/*
+ * Leave the list of heaps, adding what the heap counted to the module's
+ * totals in the same step, so that debugfs never counts it twice or not
+ * at all. The heap is empty and its lock free: nothing changes it now.
+ */
+static void heap_retire(struct objheap_heap *heap)
+{
+	struct objheap_retired *r = &objheap_totals.retired;
+	unsigned int i;
+
+	mutex_lock(&objheap_heaps_lock);
+	list_del(&heap->node);
+	r->allocs += heap->allocs;
+	r->frees += heap->frees;
+	r->peak_bytes = max(r->peak_bytes, heap->peak_bytes);
+	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++) {
+		struct objheap_gc_gen_stats *to = &r->gen[i];
+		const struct objheap_gc_gen_stats *from = &heap->gc.gen[i];
+
+		to->collections += from->collections;
+		to->scanned += from->scanned;
+		to->collected += from->collected;
+		to->freed += from->freed;
+		to->pause_total_ns += from->pause_total_ns;
+		to->pause_max_ns = max(to->pause_max_ns, from->pause_max_ns);
+	}
+	for (i = 0; i < OBJHEAP_NR_CLASSES; i++) {
+		r->hits[i] += heap->free[i].hits;
+		r->misses[i] += heap->free[i].misses;
+	}
+	mutex_unlock(&objheap_heaps_lock);
+}
+
 /**
  * objheap_heap_destroy() - free a heap and everything in it
  * @heap: heap from objheap_heap_create(); no other user may remain
@@ -71,10 +105,6 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	struct objheap_obj *obj;
 	unsigned int list;
 	u32 h;
-
-	mutex_lock(&objheap_heaps_lock);
-	list_del(&heap->node);
-	mutex_unlock(&objheap_heaps_lock);
 
 	objheap_gc_stop(heap);
 	mutex_lock(&heap->lock);
@@ -105,6 +135,7 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	WARN_ON_ONCE(heap->objects || heap->bytes);
 	objheap_pool_drain(heap);
 	mutex_unlock(&heap->lock);
+	heap_retire(heap);
 
 	objheap_handles_destroy(&heap->handles);
 	objheap_events_destroy(&heap->events);
@@ -332,6 +363,35 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_info);
+
+/**
+ * objheap_heap_get_stats() - a heap's counters, for OBJHEAP_IOC_HEAP_STATS
+ * @heap: the heap, not locked
+ * @st: filled in, reserved fields zeroed
+ */
+void objheap_heap_get_stats(struct objheap_heap *heap,
+			    struct objheap_heap_stats *st)
+{
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&heap->lock);
+	st->id = heap->id;
+	st->objects = heap->objects;
+	st->bytes = heap->bytes;
+	st->peak_bytes = heap->peak_bytes;
+	st->allocs = heap->allocs;
+	st->frees = heap->frees;
+	st->handles = heap->handles.used;
+	st->handles_cap = heap->handles.cap;
+	for (i = 0; i < OBJHEAP_NR_CLASSES; i++) {
+		st->freelisted += heap->free[i].count;
+		st->freelist_hits += heap->free[i].hits;
+		st->freelist_misses += heap->free[i].misses;
+	}
+	mutex_unlock(&heap->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_heap_get_stats);
 
 /**
  * objheap_heap_get_limits() - read a heap's limits

@@ -35,6 +35,7 @@ static_assert(sizeof(struct objheap_gc_collect) == 64);
 static_assert(sizeof(struct objheap_gc_stats) == 224);
 static_assert(sizeof(struct objheap_gc_garbage) == 32);
 static_assert(sizeof(struct objheap_gc_event) == 72);
+static_assert(sizeof(struct objheap_heap_stats) == 112);
 
 /* Saved garbage is handed back this many handles at a time. */
 #define GARBAGE_CHUNK	64
@@ -48,7 +49,8 @@ void objheap_version_fill(struct objheap_version *ver)
 	memset(ver, 0, sizeof(*ver));
 	ver->major = OBJHEAP_ABI_MAJOR;
 	ver->minor = OBJHEAP_ABI_MINOR;
-	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS;
+	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS |
+			OBJHEAP_FEAT_HEAP_STATS;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
@@ -313,6 +315,14 @@ static long ioctl_gc_params(struct objheap_heap *heap, unsigned int cmd,
 	return objheap_gc_set_params(heap, &params);
 }
 
+static long ioctl_heap_stats(struct objheap_heap *heap, void __user *uarg)
+{
+	struct objheap_heap_stats st;
+
+	objheap_heap_get_stats(heap, &st);
+	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
 static long ioctl_gc_stats(struct objheap_heap *heap, void __user *uarg)
 {
 	struct objheap_gc_stats stats;
@@ -424,6 +434,8 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 		return 0;
 	case OBJHEAP_IOC_GC_GARBAGE:
 		return ioctl_gc_garbage(heap, uarg);
+	case OBJHEAP_IOC_HEAP_STATS:
+		return ioctl_heap_stats(heap, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -93,7 +93,9 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 		objheap_gc_track(heap, obj);
 
 	heap->bytes += objheap_obj_charge(nslots, size);
+	heap->peak_bytes = max(heap->peak_bytes, heap->bytes);
 	heap->objects++;
+	heap->class_objects[min_t(unsigned int, class, OBJHEAP_NR_CLASSES)]++;
 	heap->allocs++;
 	return obj;
 }
@@ -111,6 +113,7 @@ static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 	}
 	heap->bytes -= objheap_obj_charge(obj->nslots, obj->size);
 	heap->objects--;
+	heap->class_objects[min_t(unsigned int, class, OBJHEAP_NR_CLASSES)]--;
 	heap->frees++;
 	objheap_pool_free(heap, mem, class);
 }

@@ -193,7 +193,10 @@ struct objheap_events {
  * @free: per size class freelists
  * @limits: this heap's limits
  * @bytes: bytes of live objects (their pools' object sizes)
+ * @peak_bytes: the highest @bytes so far
  * @objects: live objects
+ * @class_objects: live objects per size class, the last entry for large
+ *	(kvmalloc) objects
  * @allocs: objects ever allocated
  * @frees: objects ever freed
  * @node: in objheap_heaps, under objheap_heaps_lock
@@ -209,7 +212,9 @@ struct objheap_heap {
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];
 	struct objheap_limits limits;
 	u64 bytes;
+	u64 peak_bytes;
 	u64 objects;
+	u64 class_objects[OBJHEAP_NR_CLASSES + 1];
 	u64 allocs;
 	u64 frees;
 	struct list_head node;
@@ -219,13 +224,35 @@ struct objheap_heap {
 };
 
 /**
+ * struct objheap_retired - what destroyed heaps leave to the module totals
+ * @allocs: their allocations
+ * @frees: their frees
+ * @peak_bytes: the highest peak_bytes of any of them
+ * @gen: their collectors' statistics
+ * @hits: their freelist hits, per class
+ * @misses: their freelist misses, per class
+ *
+ * Under objheap_heaps_lock, added to as a heap leaves objheap_heaps.
+ */
+struct objheap_retired {
+	u64 allocs;
+	u64 frees;
+	u64 peak_bytes;
+	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
+	u64 hits[OBJHEAP_NR_CLASSES];
+	u64 misses[OBJHEAP_NR_CLASSES];
+};
+
+/**
  * struct objheap_totals - module-wide counters shown in debugfs "stats"
  * @heaps_live: heaps currently open
  * @heaps_created: heaps ever created since load
+ * @retired: counters of destroyed heaps, under objheap_heaps_lock
  */
 struct objheap_totals {
 	atomic_long_t heaps_live;
 	atomic64_t heaps_created;
+	struct objheap_retired retired;
 };
 
 extern struct objheap_totals objheap_totals;
@@ -342,6 +369,9 @@ void objheap_heap_destroy(struct objheap_heap *heap);
 int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 		    void *kbuf);
 int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info);
+void objheap_heap_get_stats(struct objheap_heap *heap,
+			    struct objheap_heap_stats *st);
+void objheap_collect_all(void);
 void objheap_heap_get_limits(struct objheap_heap *heap,
 			     struct objheap_limits *lim);
 int objheap_heap_set_limits(struct objheap_heap *heap,

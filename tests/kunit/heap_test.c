@@ -173,7 +173,44 @@ static void limits_only_go_down(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lim.max_objects, cur.max_objects);
 }
 
+/* A destroyed heap's counts move into the module totals, once. */
+static void destroy_retires_the_counts(struct kunit *test)
+{
+	struct objheap_retired *r = &objheap_totals.retired;
+	struct objheap_heap_stats st;
+	struct objheap_heap *heap;
+	u64 allocs, frees, colls;
+	u32 h;
+
+	heap = objheap_heap_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+	h = kt_new(test, heap, 1, 0);
+	kt_set(test, heap, h, 0, h);
+	kt_new(test, heap, 0, 10);
+	kt_drop(test, heap, h);
+	KUNIT_EXPECT_EQ(test, 0, kt_op(heap, OBJHEAP_OP_NEW, 0, 0, 0, NULL));
+	objheap_heap_get_stats(heap, &st);
+	KUNIT_EXPECT_EQ(test, st.objects, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.allocs, 3ULL);
+	KUNIT_EXPECT_EQ(test, st.handles, 2U);
+	KUNIT_EXPECT_EQ(test, st.id, heap->id);
+	KUNIT_EXPECT_EQ(test, st.bytes, heap->bytes);
+
+	mutex_lock(&objheap_heaps_lock);
+	allocs = r->allocs;
+	frees = r->frees;
+	colls = r->gen[2].collections;
+	mutex_unlock(&objheap_heaps_lock);
+	objheap_heap_destroy(heap);
+	mutex_lock(&objheap_heaps_lock);
+	KUNIT_EXPECT_EQ(test, r->allocs, allocs + 3);
+	KUNIT_EXPECT_EQ(test, r->frees, frees + 3);
+	KUNIT_EXPECT_EQ(test, r->gen[2].collections, colls);
+	mutex_unlock(&objheap_heaps_lock);
+}
+
 static struct kunit_case objheap_heap_cases[] = {
+	KUNIT_CASE(destroy_retires_the_counts),
 	KUNIT_CASE(create_counts_and_destroy_uncounts),
 	KUNIT_CASE(bad_operations_fail_and_change_nothing),
 	KUNIT_CASE(limits_hold_and_change_nothing),

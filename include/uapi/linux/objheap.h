@@ -32,6 +32,7 @@
 /* struct objheap_version.features */
 #define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
 #define OBJHEAP_FEAT_EVENTS	(1U << 1)	/* read()/poll() GC events (ABI 1.2) */
+#define OBJHEAP_FEAT_HEAP_STATS	(1U << 2)	/* OBJHEAP_IOC_HEAP_STATS (ABI 1.2) */
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -264,6 +265,36 @@ struct objheap_gc_stats {
 	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
 };
 
+/**
+ * struct objheap_heap_stats - answer of OBJHEAP_IOC_HEAP_STATS
+ * @id: the heap's id (debugfs objheap/heaps/<id>, tracepoints)
+ * @objects: live objects
+ * @bytes: their bytes, as counted against max_bytes (pool object sizes)
+ * @peak_bytes: the most @bytes has been since the heap was opened
+ * @allocs: objects ever allocated
+ * @frees: objects ever freed
+ * @handles: open handles
+ * @handles_cap: entries in the handle table
+ * @freelisted: freed objects kept on the heap's freelists for reuse
+ * @freelist_hits: allocations served from a freelist
+ * @freelist_misses: allocations that went to the slab
+ * @reserved: zero
+ */
+struct objheap_heap_stats {
+	__u64 id;
+	__u64 objects;
+	__u64 bytes;
+	__u64 peak_bytes;
+	__u64 allocs;
+	__u64 frees;
+	__u32 handles;
+	__u32 handles_cap;
+	__u64 freelisted;
+	__u64 freelist_hits;
+	__u64 freelist_misses;
+	__u64 reserved[4];
+};
+
 /* Why a collection ran: struct objheap_gc_event.reason, tracepoints. */
 enum objheap_gc_reason {
 	OBJHEAP_GC_REASON_THRESHOLD = 0,	/* automatic, on the workqueue */
@@ -347,5 +378,6 @@ struct objheap_gc_garbage {
 #define OBJHEAP_IOC_GC_FREEZE	_IO(OBJHEAP_IOC_MAGIC, 0x14)
 #define OBJHEAP_IOC_GC_UNFREEZE	_IO(OBJHEAP_IOC_MAGIC, 0x15)
 #define OBJHEAP_IOC_GC_GARBAGE	_IOWR(OBJHEAP_IOC_MAGIC, 0x16, struct objheap_gc_garbage)
+#define OBJHEAP_IOC_HEAP_STATS	_IOR(OBJHEAP_IOC_MAGIC, 0x20, struct objheap_heap_stats)
 
 #endif /* _UAPI_LINUX_OBJHEAP_H */
