@@ -15,12 +15,17 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "objheap.h"
 
 static struct dentry *objheap_debugfs_dir;
+static struct dentry *objheap_debugfs_heaps;
+
+/* Rows of heaps/<id>/types: the tags with the most bytes. */
+#define TYPES_TOP	64
 
 static int stats_show(struct seq_file *m, void *v)
 {
@@ -170,6 +175,95 @@ static const struct file_operations control_fops = {
 	.llseek = noop_llseek,
 };
 
+/* heaps/<id>/info: one heap, "key: value" lines. */
+static int heap_info_show(struct seq_file *m, void *v)
+{
+	struct objheap_heap *heap = m->private;
+	struct objheap_heap_stats st;
+	struct objheap_gc_stats gc;
+	struct objheap_limits lim;
+
+	objheap_heap_get_stats(heap, &st);
+	objheap_heap_get_limits(heap, &lim);
+	objheap_gc_get_stats(heap, &gc);
+	seq_printf(m, "id: %llu\n", st.id);
+	seq_printf(m, "owner_pid: %d\n", heap->owner_tgid);
+	seq_printf(m, "owner_comm: %s\n", heap->owner_comm);
+	seq_printf(m, "objects: %llu\n", st.objects);
+	seq_printf(m, "bytes: %llu\n", st.bytes);
+	seq_printf(m, "peak_bytes: %llu\n", st.peak_bytes);
+	seq_printf(m, "allocs: %llu\n", st.allocs);
+	seq_printf(m, "frees: %llu\n", st.frees);
+	seq_printf(m, "handles: %u\n", st.handles);
+	seq_printf(m, "max_bytes: %llu\n", lim.max_bytes);
+	seq_printf(m, "max_objects: %u\n", lim.max_objects);
+	seq_printf(m, "max_handles: %u\n", lim.max_handles);
+	seq_printf(m, "tracked: %llu\n",
+		   gc.tracked[0] + gc.tracked[1] + gc.tracked[2]);
+	seq_printf(m, "frozen: %llu\n", gc.frozen);
+	seq_printf(m, "garbage: %llu\n", gc.garbage);
+	seq_printf(m, "collections: %llu\n", gc.gen[0].collections +
+		   gc.gen[1].collections + gc.gen[2].collections);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(heap_info);
+
+/*
+ * heaps/<id>/types: live objects and bytes per type tag, most bytes
+ * first, as tracemalloc's top statistics. Gathered a chunk of tags per
+ * hold of the heap's lock (objheap_types_top()).
+ */
+static int heap_types_show(struct seq_file *m, void *v)
+{
+	struct objheap_type_top *top;
+	unsigned int i, n;
+	u64 ntypes;
+
+	top = kmalloc_array(TYPES_TOP, sizeof(*top), GFP_KERNEL);
+	if (!top)
+		return -ENOMEM;
+	n = objheap_types_top(m->private, top, TYPES_TOP, &ntypes);
+	seq_puts(m, "# type objects bytes\n");
+	for (i = 0; i < n; i++)
+		seq_printf(m, "%u %llu %llu\n", top[i].type, top[i].objects,
+			   top[i].bytes);
+	if (ntypes > n)
+		seq_printf(m, "# %llu more types not shown\n", ntypes - n);
+	kfree(top);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(heap_types);
+
+/**
+ * objheap_debugfs_heap_add() - create heaps/<id>/ for a new heap
+ * @heap: the heap
+ *
+ * Failure is not fatal: the heap works without it.
+ */
+void objheap_debugfs_heap_add(struct objheap_heap *heap)
+{
+	char name[24];
+
+	snprintf(name, sizeof(name), "%llu", heap->id);
+	heap->debugfs = debugfs_create_dir(name, objheap_debugfs_heaps);
+	debugfs_create_file("info", 0400, heap->debugfs, heap,
+			    &heap_info_fops);
+	debugfs_create_file("types", 0400, heap->debugfs, heap,
+			    &heap_types_fops);
+}
+
+/**
+ * objheap_debugfs_heap_remove() - remove heaps/<id>/
+ * @heap: the heap, about to be destroyed
+ *
+ * Returns once no reader of its files is left, so the heap may go.
+ */
+void objheap_debugfs_heap_remove(struct objheap_heap *heap)
+{
+	debugfs_remove_recursive(heap->debugfs);
+	heap->debugfs = NULL;
+}
+
 /**
  * objheap_debugfs_init() - create /sys/kernel/debug/objheap/
  *
@@ -186,6 +280,8 @@ void objheap_debugfs_init(void)
 			    &pools_fops);
 	debugfs_create_file("control", 0200, objheap_debugfs_dir, NULL,
 			    &control_fops);
+	objheap_debugfs_heaps = debugfs_create_dir("heaps",
+						   objheap_debugfs_dir);
 }
 
 /**

@@ -40,6 +40,7 @@ struct objheap_heap *objheap_heap_create(void)
 	objheap_handles_init(&heap->handles);
 	objheap_gc_init(heap);
 	objheap_events_init(&heap->events);
+	objheap_types_init(heap);
 	heap->limits.max_bytes = min_t(u64, READ_ONCE(objheap_default_max_bytes),
 				       OBJHEAP_HARD_MAX_BYTES);
 	heap->limits.max_objects = min(READ_ONCE(objheap_default_max_objects),
@@ -54,6 +55,7 @@ struct objheap_heap *objheap_heap_create(void)
 	list_add_tail(&heap->node, &objheap_heaps);
 	mutex_unlock(&objheap_heaps_lock);
 	atomic_long_inc(&objheap_totals.heaps_live);
+	objheap_debugfs_heap_add(heap);
 	return heap;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_create);
@@ -106,6 +108,8 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	unsigned int list;
 	u32 h;
 
+	/* Waits for readers of the heap's debugfs files. */
+	objheap_debugfs_heap_remove(heap);
 	objheap_gc_stop(heap);
 	mutex_lock(&heap->lock);
 	for (h = 1; h <= heap->handles.cap; h++) {
@@ -139,6 +143,7 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 
 	objheap_handles_destroy(&heap->handles);
 	objheap_events_destroy(&heap->events);
+	objheap_types_destroy(heap);
 	mutex_destroy(&heap->lock);
 	atomic_long_dec(&objheap_totals.heaps_live);
 	kfree(heap);

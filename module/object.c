@@ -74,13 +74,20 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 {
 	size_t bytes = objheap_obj_alloc_size(nslots, size);
 	unsigned int class = objheap_size_to_class(bytes);
+	size_t charge = objheap_obj_charge(nslots, size);
+	struct objheap_type_stat *ts;
 	struct objheap_obj *obj;
 	void *mem;
 
 	lockdep_assert_held(&heap->lock);
-	mem = objheap_pool_alloc(heap, class, bytes);
-	if (!mem)
+	ts = objheap_types_get(heap, type);
+	if (!ts)
 		return NULL;
+	mem = objheap_pool_alloc(heap, class, bytes);
+	if (!mem) {
+		objheap_types_put(heap, type, ts);
+		return NULL;
+	}
 	/* Zero everything but the gc head: no stale bytes reach user space. */
 	obj = nslots ? objheap_gc_obj(mem) : mem;
 	memset(obj, 0, struct_size(obj, slots, nslots) + size);
@@ -92,7 +99,9 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	if (nslots)
 		objheap_gc_track(heap, obj);
 
-	heap->bytes += objheap_obj_charge(nslots, size);
+	ts->objects++;
+	ts->bytes += charge;
+	heap->bytes += charge;
 	heap->peak_bytes = max(heap->peak_bytes, heap->bytes);
 	heap->objects++;
 	heap->class_objects[min_t(unsigned int, class, OBJHEAP_NR_CLASSES)]++;
@@ -130,11 +139,17 @@ void objheap_obj_get(struct objheap_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
 
-/* Drop one reference; on zero, push @obj on the dead stack. */
-static void obj_put_push(struct objheap_obj *obj, struct objheap_obj **stack)
+/*
+ * Drop one reference; on zero, push @obj on the dead stack. Its type tag
+ * is counted out here, before next_dead overwrites it.
+ */
+static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
+			 struct objheap_obj **stack)
 {
 	if (!refcount_dec_and_test(&obj->refs))
 		return;
+	objheap_types_uncount(heap, obj->type,
+			      objheap_obj_charge(obj->nslots, obj->size));
 	obj->next_dead = *stack;
 	*stack = obj;
 }
@@ -149,7 +164,7 @@ static void free_dead(struct objheap_heap *heap, struct objheap_obj *stack)
 		stack = obj->next_dead;
 		for (i = 0; i < obj->nslots; i++)
 			if (obj->slots[i])
-				obj_put_push(obj->slots[i], &stack);
+				obj_put_push(heap, obj->slots[i], &stack);
 		obj_free(heap, obj);
 		/*
 		 * Counted per heap, not per call: a loop of many short calls
@@ -172,7 +187,7 @@ void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj)
 	struct objheap_obj *stack = NULL;
 
 	lockdep_assert_held(&heap->lock);
-	obj_put_push(obj, &stack);
+	obj_put_push(heap, obj, &stack);
 	free_dead(heap, stack);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_put);
@@ -196,7 +211,7 @@ void objheap_obj_clear_slots(struct objheap_heap *heap,
 
 		if (child) {
 			obj->slots[i] = NULL;
-			obj_put_push(child, &stack);
+			obj_put_push(heap, child, &stack);
 		}
 	}
 	free_dead(heap, stack);

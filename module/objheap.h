@@ -20,6 +20,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/objheap.h>
 
@@ -165,6 +166,28 @@ struct objheap_freelist {
 };
 
 /**
+ * struct objheap_type_stat - live objects of one type tag (types.c)
+ * @objects: how many
+ * @bytes: their bytes, as charged to the heap
+ */
+struct objheap_type_stat {
+	u64 objects;
+	u64 bytes;
+};
+
+/**
+ * struct objheap_type_top - one row of objheap_types_top()
+ * @type: the tag
+ * @objects: its live objects
+ * @bytes: their bytes
+ */
+struct objheap_type_top {
+	u32 type;
+	u64 objects;
+	u64 bytes;
+};
+
+/**
  * struct objheap_events - a heap's GC event ring (events.c)
  * @lock: protects @rec, @head, @tail and @lost; after heap->lock
  * @read_mutex: serializes readers, held across their user copies
@@ -190,6 +213,8 @@ struct objheap_events {
  * @handles: the handle table
  * @gc: the cycle collector's lists and state
  * @events: finished collections, for read() and poll() on the file
+ * @types: type tag -> struct objheap_type_stat
+ * @debugfs: the heap's directory objheap/heaps/<id>/, or NULL
  * @free: per size class freelists
  * @limits: this heap's limits
  * @bytes: bytes of live objects (their pools' object sizes)
@@ -209,6 +234,8 @@ struct objheap_heap {
 	struct objheap_handles handles;
 	struct objheap_gc gc;
 	struct objheap_events events;
+	struct xarray types;
+	struct dentry *debugfs;
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];
 	struct objheap_limits limits;
 	u64 bytes;
@@ -350,6 +377,18 @@ u32 objheap_gc_garbage_left(struct objheap_heap *heap);
 void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 			unsigned int reason, struct objheap_gc_collect *res);
 
+/* types.c: per-type statistics */
+void objheap_types_init(struct objheap_heap *heap);
+void objheap_types_destroy(struct objheap_heap *heap);
+struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
+					    u32 type);
+void objheap_types_put(struct objheap_heap *heap, u32 type,
+		       struct objheap_type_stat *ts);
+void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes);
+unsigned int objheap_types_top(struct objheap_heap *heap,
+			       struct objheap_type_top *top, unsigned int n,
+			       u64 *ntypes);
+
 /* events.c: the GC event stream */
 void objheap_events_init(struct objheap_events *ev);
 void objheap_events_destroy(struct objheap_events *ev);
@@ -387,5 +426,7 @@ int objheap_dev_init(void);
 void objheap_dev_exit(void);
 void objheap_debugfs_init(void);
 void objheap_debugfs_exit(void);
+void objheap_debugfs_heap_add(struct objheap_heap *heap);
+void objheap_debugfs_heap_remove(struct objheap_heap *heap);
 
 #endif /* OBJHEAP_INTERNAL_H */

@@ -209,7 +209,42 @@ static void destroy_retires_the_counts(struct kunit *test)
 	mutex_unlock(&objheap_heaps_lock);
 }
 
+/*
+ * 300 type tags, tag t holding t + 1 leaves of 16 bytes: the top 10 are
+ * the highest tags, most bytes first, found across chunks of 256 tags;
+ * dropping everything empties the table.
+ */
+static void types_top_sorts_by_bytes_across_chunks(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_type_top top[10];
+	struct objheap_op op = { .op = OBJHEAP_OP_NEW };
+	unsigned int n, i;
+	u64 ntypes;
+	u32 t;
+
+	for (t = 0; t < 300; t++) {
+		op.type = t;
+		for (i = 0; i <= t % 7; i++)
+			KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+	}
+	n = objheap_types_top(heap, top, ARRAY_SIZE(top), &ntypes);
+	KUNIT_EXPECT_EQ(test, ntypes, 300ULL);
+	KUNIT_ASSERT_EQ(test, n, 10U);
+	/* t % 7 == 6 holds 7 objects: the highest such tags lead. */
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, top[i].objects, 7ULL);
+		KUNIT_EXPECT_EQ(test, top[i].bytes, 7ULL * 16);
+		KUNIT_EXPECT_EQ(test, top[i].type % 7, 6U);
+	}
+	for (i = 1; i <= heap->handles.cap; i++)
+		kt_op(heap, OBJHEAP_OP_DROP, i, 0, 0, NULL);
+	KUNIT_EXPECT_EQ(test, heap->objects, 0ULL);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&heap->types));
+}
+
 static struct kunit_case objheap_heap_cases[] = {
+	KUNIT_CASE(types_top_sorts_by_bytes_across_chunks),
 	KUNIT_CASE(destroy_retires_the_counts),
 	KUNIT_CASE(create_counts_and_destroy_uncounts),
 	KUNIT_CASE(bad_operations_fail_and_change_nothing),

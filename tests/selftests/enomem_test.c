@@ -102,6 +102,22 @@ TEST_F(enomem, new_fails_allocating_the_object)
 	EXPECT_EQ(2, oh_new(self->fd, 0, 3, 200));
 }
 
+/* A tag's first object needs its statistics entry: that can fail too. */
+TEST_F(enomem, new_of_a_new_type_fails_allocating_its_statistics)
+{
+	struct objheap_op op = { .type = 77, .count = 1 };
+	long before;
+	__u32 a = oh_new(self->fd, 0, 0, 0);
+
+	ASSERT_EQ(1, a);
+	before = objheap_stat("stats", "objects");
+	ASSERT_EQ(0, arm(self->make_it_fail, "1"));
+	EXPECT_EQ(-ENOMEM, oh_op(self->fd, OBJHEAP_IOC_NEW, &op));
+	ASSERT_EQ(0, disarm(self->make_it_fail));
+	EXPECT_EQ(before, objheap_stat("stats", "objects"));
+	EXPECT_EQ(2, oh_new(self->fd, 77, 1, 0));
+}
+
 TEST_F(enomem, write_fails_allocating_its_bounce_buffer)
 {
 	static char big[8192];

@@ -51,6 +51,9 @@ static int table_row(const char *file, const char *key,
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#') {
+			/* The first comment names the columns. */
+			if (header)
+				continue;
 			for (tok = strtok_r(line + 1, SEPS, &save); tok;
 			     tok = strtok_r(NULL, SEPS, &save))
 				header++;
@@ -272,6 +275,71 @@ TEST_F(stats, debugfs_control_collect_collects_every_heap)
 		EXPECT_EQ(2, rec.generation);
 	}
 	close(other);
+}
+
+/* "key: value" of heaps/<id>/info, as a number; -1 if missing. */
+static long heap_info(__u64 id, const char *key)
+{
+	char file[64];
+
+	snprintf(file, sizeof(file), "heaps/%llu/info", (unsigned long long)id);
+	return objheap_stat(file, key);
+}
+
+TEST_F(stats, debugfs_heap_directory_describes_the_heap)
+{
+	unsigned long long row[MAX_COLS];
+	struct objheap_heap_stats st;
+	struct objheap_info info;
+	char path[128], line[128];
+	__u32 big, small[3];
+	long small_bytes = 0;
+	FILE *f;
+	int i;
+
+	ASSERT_EQ(0, heap_stats(self->fd, &st));
+	for (i = 0; i < 3; i++) {
+		ASSERT_NE(0, small[i] = oh_new(self->fd, 5, 0, 100));
+		ASSERT_EQ(0, oh_info(self->fd, small[i], &info));
+		small_bytes += info.size_class;
+	}
+	ASSERT_NE(0, big = oh_new(self->fd, 9, 0, 1000));
+	ASSERT_EQ(0, oh_info(self->fd, big, &info));
+
+	EXPECT_EQ(st.id, heap_info(st.id, "id"));
+	EXPECT_EQ(getpid(), heap_info(st.id, "owner_pid"));
+	EXPECT_EQ(4, heap_info(st.id, "objects"));
+	EXPECT_EQ(small_bytes + info.size_class, heap_info(st.id, "bytes"));
+	EXPECT_EQ(4, heap_info(st.id, "handles"));
+	EXPECT_EQ(4, heap_info(st.id, "allocs"));
+
+	/* Tag 9's one object of 1024 bytes leads tag 5's three of 128. */
+	snprintf(path, sizeof(path), "heaps/%llu/types",
+		 (unsigned long long)st.id);
+	ASSERT_EQ(3, table_row(path, "9", row));
+	EXPECT_EQ(1, row[1]);
+	EXPECT_EQ(info.size_class, row[2]);
+	ASSERT_EQ(3, table_row(path, "5", row));
+	EXPECT_EQ(3, row[1]);
+	EXPECT_EQ(small_bytes, row[2]);
+	snprintf(path, sizeof(path), OBJHEAP_DEBUGFS "/heaps/%llu/types",
+		 (unsigned long long)st.id);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));	/* header */
+	ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+	EXPECT_EQ(0, strncmp(line, "9 ", 2));
+	fclose(f);
+
+	/* Dropping the last object of a tag removes its row. */
+	ASSERT_EQ(0, oh_drop(self->fd, big));
+	snprintf(path, sizeof(path), "heaps/%llu/types",
+		 (unsigned long long)st.id);
+	EXPECT_EQ(-1, table_row(path, "9", row));
+
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(-1, heap_info(st.id, "id"));
 }
 
 TEST_HARNESS_MAIN

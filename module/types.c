@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-type statistics: live objects and bytes for each type tag of a heap,
+ * for the "where does my memory go" view (tracemalloc's top statistics).
+ *
+ * An xarray maps a tag to its counts; an entry is created by the first
+ * allocation of the tag and freed when its last object dies, so the table
+ * never holds more entries than there are live objects. Everything runs
+ * under the heap's lock.
+ */
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include "objheap.h"
+
+/**
+ * objheap_types_init() - an empty table
+ * @heap: a new heap
+ */
+void objheap_types_init(struct objheap_heap *heap)
+{
+	xa_init(&heap->types);
+}
+
+/**
+ * objheap_types_destroy() - free the table of an empty heap
+ * @heap: the heap, whose objects are all gone
+ */
+void objheap_types_destroy(struct objheap_heap *heap)
+{
+	struct objheap_type_stat *ts;
+	unsigned long type;
+
+	/* Empty by now; should an entry remain, free it anyway. */
+	xa_for_each(&heap->types, type, ts)
+		kfree(ts);
+	xa_destroy(&heap->types);
+}
+
+/**
+ * objheap_types_get() - the counts of a tag, created if new
+ * @heap: the heap, locked
+ * @type: the tag
+ *
+ * Return: the entry, or NULL when memory is short.
+ */
+struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
+					    u32 type)
+{
+	struct objheap_type_stat *ts = xa_load(&heap->types, type);
+
+	lockdep_assert_held(&heap->lock);
+	if (ts)
+		return ts;
+	ts = kzalloc(sizeof(*ts), GFP_KERNEL_ACCOUNT);
+	if (!ts)
+		return NULL;
+	if (xa_err(xa_store(&heap->types, type, ts, GFP_KERNEL_ACCOUNT))) {
+		kfree(ts);
+		return NULL;
+	}
+	return ts;
+}
+
+/**
+ * objheap_types_put() - forget an entry that may have no object left
+ * @heap: the heap, locked
+ * @type: the tag
+ * @ts: its entry
+ */
+void objheap_types_put(struct objheap_heap *heap, u32 type,
+		       struct objheap_type_stat *ts)
+{
+	if (ts->objects)
+		return;
+	xa_erase(&heap->types, type);
+	kfree(ts);
+}
+
+/**
+ * objheap_types_uncount() - an object of @type and @bytes dies
+ * @heap: the heap, locked
+ * @type: its tag
+ * @bytes: what it was charged
+ */
+void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes)
+{
+	struct objheap_type_stat *ts = xa_load(&heap->types, type);
+
+	if (WARN_ON_ONCE(!ts))
+		return;
+	ts->objects--;
+	ts->bytes -= bytes;
+	objheap_types_put(heap, type, ts);
+}
+
+/**
+ * objheap_types_top() - the tags with the most bytes, and the totals
+ * @heap: the heap, not locked: it is locked a chunk of tags at a time,
+ *	so that a heap with many tags is never stopped for long
+ * @top: receives up to @n entries, most bytes first
+ * @n: room in @top
+ * @ntypes: out: tags with live objects
+ *
+ * Return: how many entries @top holds.
+ */
+unsigned int objheap_types_top(struct objheap_heap *heap,
+			       struct objheap_type_top *top, unsigned int n,
+			       u64 *ntypes)
+{
+	struct objheap_type_stat *ts;
+	unsigned long index = 0;
+	unsigned int held = 0, i, chunk;
+
+	*ntypes = 0;
+	do {
+		chunk = 0;
+		mutex_lock(&heap->lock);
+		xa_for_each_start(&heap->types, index, ts, index) {
+			struct objheap_type_top e = {
+				.type = index, .objects = ts->objects,
+				.bytes = ts->bytes,
+			};
+
+			(*ntypes)++;
+			/* Insertion into the sorted @top, dropping the least. */
+			for (i = held; i > 0 && top[i - 1].bytes < e.bytes; i--)
+				if (i < n)
+					top[i] = top[i - 1];
+			if (i < n) {
+				top[i] = e;
+				held = min(held + 1, n);
+			}
+			if (++chunk == 256)
+				break;
+		}
+		mutex_unlock(&heap->lock);
+		cond_resched();
+	} while (chunk == 256 && index++ < U32_MAX);
+	return held;
+}
