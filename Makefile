@@ -27,6 +27,10 @@ modules_install:
 userspace:
 	$(MAKE) -C userspace STATIC=
 
+# liboheap (library, header, pkg-config file) and the tools; PREFIX, DESTDIR.
+install:
+	$(MAKE) -C userspace STATIC= install
+
 check:
 	tests/vm/vmtest.sh check
 
@@ -53,4 +57,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace check demo vm bench-heap bench-gc negative-controls clean
+.PHONY: all modules modules_install userspace install check demo vm bench-heap bench-gc negative-controls clean

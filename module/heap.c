@@ -8,6 +8,7 @@
  * takes full effect or none: each check comes before the first change.
  */
 #include <linux/err.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -48,6 +49,7 @@ struct objheap_heap *objheap_heap_create(void)
 	heap->limits.max_handles = min(READ_ONCE(objheap_default_max_handles),
 				       OBJHEAP_HARD_MAX_HANDLES);
 	heap->id = atomic64_inc_return(&objheap_totals.heaps_created);
+	get_random_bytes(&heap->obj_key, sizeof(heap->obj_key));
 	heap->owner_tgid = task_tgid_nr(current);
 	get_task_comm(heap->owner_comm, current);
 
@@ -364,6 +366,8 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 	info->flags = obj->nslots ? OBJHEAP_INFO_CONTAINER : 0;
 	info->generation = obj->nslots ? objheap_obj_list(obj) :
 					 OBJHEAP_GEN_UNTRACKED;
+	/* Keyed: user space may compare ids, never learn addresses. */
+	info->id = siphash_1u64((u64)(unsigned long)obj, &heap->obj_key);
 	mutex_unlock(&heap->lock);
 	return 0;
 }

@@ -263,6 +263,7 @@ static long ioctl_info(struct objheap_heap *heap, void __user *uarg)
 
 	if (copy_from_user(&info, uarg, sizeof(info)))
 		return -EFAULT;
+	/* handle is input, id and the rest output: pad and reserved must be 0. */
 	if (info.pad)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)

@@ -15,6 +15,7 @@
 #include <linux/pid.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/siphash.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -226,6 +227,7 @@ struct objheap_events {
  * @frees: objects ever freed
  * @node: in objheap_heaps, under objheap_heaps_lock
  * @id: unique, never reused while the module is loaded
+ * @obj_key: random key that turns object addresses into INFO ids
  * @owner_tgid: thread group that opened the device
  * @owner_comm: its command name at open time
  */
@@ -246,6 +248,7 @@ struct objheap_heap {
 	u64 frees;
 	struct list_head node;
 	u64 id;
+	siphash_key_t obj_key;
 	pid_t owner_tgid;
 	char owner_comm[TASK_COMM_LEN];
 };

@@ -139,3 +139,4 @@ unsigned int objheap_types_top(struct objheap_heap *heap,
 	} while (chunk == 256 && index++ < U32_MAX);
 	return held;
 }
+EXPORT_SYMBOL_IF_KUNIT(objheap_types_top);

@@ -265,7 +265,7 @@ TEST_F(heap, nonzero_unused_fields_are_einval)
 
 	memset(&info, 0, sizeof(info));
 	info.handle = a;
-	info.reserved[2] = 1;	/* the last reserved word */
+	info.reserved[1] = 1;	/* the last reserved word */
 	EXPECT_EQ(-1, ioctl(self->fd, OBJHEAP_IOC_INFO, &info));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(before, objects());

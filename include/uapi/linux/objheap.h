@@ -135,6 +135,8 @@ struct objheap_batch {
  * @flags: out: OBJHEAP_INFO_*
  * @generation: out: the collector's generation 0..2, or OBJHEAP_GEN_*
  * @pad: zero
+ * @id: out: the object's identity within its heap (ABI 1.2): two handles
+ *	name the same object when their ids are equal; not an address
  * @reserved: zero on input, zero on output (later ABI versions fill it)
  */
 struct objheap_info {
@@ -148,7 +150,8 @@ struct objheap_info {
 	__u32 flags;
 	__u32 generation;
 	__u32 pad;
-	__u64 reserved[3];
+	__u64 id;
+	__u64 reserved[2];
 };
 
 /**

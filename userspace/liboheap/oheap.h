@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * liboheap: a thin C library over the objheap ioctls (include/uapi/linux/
+ * objheap.h documents every call; docs/abi.md has examples).
+ *
+ * Every function returns 0 (or a count) on success and -1 with errno set
+ * on failure, like the system calls underneath; errno is the kernel's
+ * (EBADF, ERANGE, EINVAL, EDQUOT, EMFILE, ENOMEM, EFAULT, ...).
+ */
+#ifndef OHEAP_H
+#define OHEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/objheap.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A new private heap: open("/dev/objheap"); close() it to free it all. */
+int oheap_open(void);
+int oheap_version(int fd, struct objheap_version *ver);
+
+/* Objects. */
+int oheap_new(int fd, __u32 type, __u32 nslots, __u32 size,
+	      __u32 *handle);
+int oheap_dup(int fd, __u32 handle, __u32 *copy);
+int oheap_drop(int fd, __u32 handle);
+int oheap_set(int fd, __u32 handle, __u32 slot, __u32 ref);
+int oheap_get(int fd, __u32 handle, __u32 slot, __u32 *ref);
+int oheap_write(int fd, __u32 handle, __u32 offset, const void *buf,
+		__u32 len);
+int oheap_read(int fd, __u32 handle, __u32 offset, void *buf,
+	       __u32 len);
+int oheap_info(int fd, __u32 handle, struct objheap_info *info);
+int oheap_batch(int fd, struct objheap_op *ops, __u32 count,
+		__u32 *done);
+
+/* The heap. */
+int oheap_get_limits(int fd, struct objheap_limits *lim);
+int oheap_set_limits(int fd, const struct objheap_limits *lim);
+int oheap_heap_stats(int fd, struct objheap_heap_stats *st);
+
+/* The cycle collector (Python's gc module). */
+int oheap_collect(int fd, unsigned int generation,
+		  struct objheap_gc_collect *res);
+int oheap_gc_get_params(int fd, struct objheap_gc_params *params);
+int oheap_gc_set_params(int fd, const struct objheap_gc_params *params);
+int oheap_gc_enable(int fd, int enable);
+int oheap_gc_stats(int fd, struct objheap_gc_stats *st);
+int oheap_gc_freeze(int fd);
+int oheap_gc_unfreeze(int fd);
+int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
+		     __u32 *done, __u32 *left);
+/*
+ * Wait up to @timeout_ms (-1: forever) for GC event records and read up
+ * to @n of them. Returns how many, 0 on timeout.
+ */
+ssize_t oheap_gc_events(int fd, struct objheap_gc_event *ev, size_t n,
+			int timeout_ms);
+
+/* debugfs (root): the directory, and one "key: value" of a file in it. */
+const char *oheap_debugfs_dir(void);
+int oheap_debugfs_value(const char *file, const char *key,
+			unsigned long long *val);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OHEAP_H */
