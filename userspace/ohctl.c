@@ -12,7 +12,6 @@
  * stat, gc and top read /sys/kernel/debug/objheap (root, debugfs mounted;
  * OHEAP_DEBUGFS overrides the path); demo and graph use /dev/objheap.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,21 +41,9 @@ static int print_usage(FILE *out, int status)
 	return status;
 }
 
-/* Why debugfs cannot be read, in words a user can act on. */
 static int debugfs_error(const char *file)
 {
-	int err = errno;
-
-	if (access("/sys/module/objheap", F_OK))
-		fprintf(stderr, "%s: the objheap module is not loaded (modprobe objheap)\n",
-			prog);
-	else if (access(oheap_debugfs_dir(), F_OK) && err != EACCES)
-		fprintf(stderr,
-			"%s: %s/%s: %s (is debugfs mounted? mount -t debugfs none /sys/kernel/debug)\n",
-			prog, oheap_debugfs_dir(), file, strerror(err));
-	else
-		fprintf(stderr, "%s: %s/%s: %s (debugfs is for root)\n", prog,
-			oheap_debugfs_dir(), file, strerror(err));
+	oheap_debugfs_explain(prog, file);
 	return 1;
 }
 
@@ -220,62 +207,17 @@ static int cmd_gc(int argc, char **argv)
 	return 0;
 }
 
-struct heap_row {
-	unsigned long long id, pid, objects, bytes, peak, handles, colls;
-	char comm[32];
-};
-
 static int cmp_bytes(const void *a, const void *b)
 {
-	const struct heap_row *x = a, *y = b;
+	const struct oheap_heap_row *x = a, *y = b;
 
 	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
 }
 
-static int read_heap(const char *id, struct heap_row *r)
-{
-	char file[320], line[256];
-	FILE *f;
-
-	snprintf(file, sizeof(file), "heaps/%s/info", id);
-	memset(r, 0, sizeof(*r));
-	f = open_debugfs(file);
-	if (!f)
-		return -1;	/* closed meanwhile */
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-		char key[64];
-
-		if (sscanf(line, "owner_comm: %31s", r->comm) == 1)
-			continue;
-		if (sscanf(line, "%63[^:]: %llu", key, &v) != 2)
-			continue;
-		if (!strcmp(key, "id"))
-			r->id = v;
-		else if (!strcmp(key, "owner_pid"))
-			r->pid = v;
-		else if (!strcmp(key, "objects"))
-			r->objects = v;
-		else if (!strcmp(key, "bytes"))
-			r->bytes = v;
-		else if (!strcmp(key, "peak_bytes"))
-			r->peak = v;
-		else if (!strcmp(key, "handles"))
-			r->handles = v;
-		else if (!strcmp(key, "collections"))
-			r->colls = v;
-	}
-	fclose(f);
-	return 0;
-}
-
 static int cmd_top(int argc, char **argv)
 {
-	static struct heap_row rows[MAX_HEAPS];
+	static struct oheap_heap_row rows[MAX_HEAPS];
 	int rounds = -1, delay = 1, opt, n, i;
-	char path[512];
-	struct dirent *d;
-	DIR *dir;
 
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
 		printf("usage: %s top [-n ROUNDS] [-d SECONDS]\n"
@@ -292,16 +234,10 @@ static int cmd_top(int argc, char **argv)
 		else
 			return print_usage(stderr, 2);
 	}
-	snprintf(path, sizeof(path), "%s/heaps", oheap_debugfs_dir());
 	while (rounds) {
-		dir = opendir(path);
-		if (!dir)
+		n = oheap_debugfs_heaps(rows, MAX_HEAPS);
+		if (n < 0)
 			return debugfs_error("heaps");
-		n = 0;
-		while ((d = readdir(dir)) && n < MAX_HEAPS)
-			if (d->d_name[0] != '.' && !read_heap(d->d_name, &rows[n]))
-				n++;
-		closedir(dir);
 		qsort(rows, n, sizeof(rows[0]), cmp_bytes);
 		if (rounds != 1 && isatty(STDOUT_FILENO))
 			printf("\033[H\033[2J");
@@ -310,8 +246,8 @@ static int cmd_top(int argc, char **argv)
 		for (i = 0; i < n; i++)
 			printf("%6llu %7llu %-15s %10llu %12llu %12llu %8llu %6llu\n",
 			       rows[i].id, rows[i].pid, rows[i].comm,
-			       rows[i].objects, rows[i].bytes, rows[i].peak,
-			       rows[i].handles, rows[i].colls);
+			       rows[i].objects, rows[i].bytes, rows[i].peak_bytes,
+			       rows[i].handles, rows[i].collections);
 		fflush(stdout);
 		if (rounds > 0)
 			rounds--;

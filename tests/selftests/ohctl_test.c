@@ -61,8 +61,9 @@ TEST_F(ohctl, help_and_usage_errors)
 	unsigned int i;
 
 	EXPECT_EQ(0, run(OHCTL " --help", self->out, sizeof(self->out)));
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		EXPECT_NE(NULL, strstr(self->out, cmds[i]));
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		snprintf(cmd, sizeof(cmd), OHCTL " %s --help", cmds[i]);
 		EXPECT_EQ(0, run(cmd, self->out, sizeof(self->out)));
 		EXPECT_NE(NULL, strstr(self->out, "usage:"));

@@ -165,6 +165,8 @@ def main():
                     help="QEMU's exit status (124: timed out)")
     ap.add_argument('--host-passed', type=int, default=0,
                     help='tests that already passed on the host')
+    ap.add_argument('--host-failed', action='append', default=[],
+                    metavar='WHAT', help='a test that failed on the host')
     ap.add_argument('--scan-only', action='store_true')
     ap.add_argument('paths', nargs='+')
     args = ap.parse_args()
@@ -190,7 +192,9 @@ def main():
         problems.append('the VM never reached its end marker '
                         '(crash, panic or hang)')
 
-    totals = {'passed': args.host_passed, 'failed': 0, 'skipped': 0}
+    totals = {'passed': args.host_passed,
+              'failed': len(args.host_failed), 'skipped': 0}
+    problems += [f'host: {what}' for what in args.host_failed]
     docs = []
     kunit = kunit_section(console)
     if args.suites:

@@ -2,6 +2,7 @@
 # Boot the VM kernel under QEMU/TCG with an initramfs.
 # usage: run-vm.sh JOB INITRAMFS [LOGDIR]
 #   JOB check|demo: console -> LOGDIR/console.log, results -> LOGDIR/results.log,
+#                   files the VM hands back (ttyS2) -> LOGDIR/files.log,
 #                   killed after VM_TIMEOUT seconds (exit 124)
 #   JOB shell:      interactive serial console on this terminal
 set -euo pipefail
@@ -20,12 +21,12 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max
 append="console=ttyS0 panic=-1 ohvm=$job $VM_APPEND"
 
 if [ "$job" = shell ]; then
-	exec "${qemu[@]}" -serial mon:stdio -serial null -append "$append"
+	exec "${qemu[@]}" -serial mon:stdio -serial null -serial null -append "$append"
 fi
 
 mkdir -p "$logdir"
-rm -f "$logdir/console.log" "$logdir/results.log"
+rm -f "$logdir/console.log" "$logdir/results.log" "$logdir/files.log"
 # </dev/null: QEMU must not read the caller's terminal or CI's stdin.
 timeout --kill-after=10 "$VM_TIMEOUT" "${qemu[@]}" \
 	-serial "file:$logdir/console.log" -serial "file:$logdir/results.log" \
-	-append "$append" </dev/null
+	-serial "file:$logdir/files.log" -append "$append" </dev/null

@@ -96,6 +96,22 @@ vm() {
 	return 0
 }
 
+# Draw the ohprof CSV the VM handed back (ttyS2) on the host: the run
+# must have sampled memory and seen collections, the plot must be a PNG.
+plot_profile() {
+	local csv=$LOGDIR/ohprof.csv png=$LOGDIR/ohprof.png
+	tr -d '\r' < "$LOGDIR/files.log" > "$csv"
+	awk -F, '/^[0-9]/ { n++; if ($4 > b) b = $4; c = $6 }
+		END { if (n < 3 || b == 0 || c == 0) {
+			printf "ohprof CSV: %d samples, max bytes %d, %d collections\n", n, b, c
+			exit 1 } }' "$csv" || return 1
+	rm -f "$png"
+	"$OUT_DIR/userspace/bin/ohprof" plot -o "$png" "$csv" > /dev/null || return 1
+	[ "$(head -c 4 "$png" | od -An -tx1 | tr -d ' ')" = 89504e47 ] ||
+		{ echo "$png is not a PNG"; return 1; }
+	echo "ohprof plot: $png"
+}
+
 host_selftest() {
 	"$VMDIR/test_report.sh" "$SRC_DIR/tools/testing/kunit/kunit.py"
 }
@@ -118,6 +134,8 @@ shell)
 	;;
 demo|bench-heap|bench-gc)
 	phase vm vm
+	[ "$job" != demo ] || phase plot plot_profile || fail_run "ohprof plot"
+
 	grep -v '^objheap-vm: ' "$LOGDIR/results.log" || true
 	"$VMDIR/report.py" --scan-only "$LOGDIR/console.log" "$LOGDIR/results.log" ||
 		fail_run "the kernel reported a problem during the $job"
@@ -127,13 +145,22 @@ demo|bench-heap|bench-gc)
 	;;
 check)
 	phase vm vm
+	# Its verdict joins the report's (one more host test), not a run failure.
+	host_failed=()
+	plot_ok=0
+	if phase plot plot_profile; then
+		plot_ok=1
+	else
+		host_failed=(--host-failed "ohprof plot of the VM's profile")
+	fi
 	suites=$(cat "$REPO"/tests/kunit/*.c |
 		grep -cE '^(static )?struct kunit_suite [a-z0-9_]+ = \{') || true
 	host_passed=$(sed -n 's/^host: \([0-9]*\) passed.*/\1/p' "$OUT_DIR/host-selftest.log")
 	rc=0
 	phase report "$VMDIR/report.py" --kunit-py "$SRC_DIR/tools/testing/kunit/kunit.py" \
 		--suites "$suites" --vm-status "$VM_STATUS" \
-		--host-passed "${host_passed:-0}" "$LOGDIR" > "$LOGDIR/report.txt" || rc=$?
+		--host-passed "$((${host_passed:-0} + plot_ok))" "${host_failed[@]}" \
+		"$LOGDIR" > "$LOGDIR/report.txt" || rc=$?
 	head -n -1 "$LOGDIR/report.txt"
 	echo "== total: $(($(date +%s) - RUN_START))s (kernel $KVER)"
 	tail -n 1 "$LOGDIR/report.txt"

@@ -2,6 +2,7 @@
 /*
  * liboheap: one function per objheap ioctl, errno-style.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -241,4 +242,74 @@ int oheap_debugfs_value(const char *file, const char *key,
 	}
 	fclose(f);
 	return ret;
+}
+
+static int read_heap(const char *id, struct oheap_heap_row *r)
+{
+	char path[768], line[256], key[64];
+	unsigned long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/heaps/%s/info", oheap_debugfs_dir(),
+		 id);
+	memset(r, 0, sizeof(*r));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "owner_comm: %31s", r->comm) == 1)
+			continue;
+		if (sscanf(line, "%63[^:]: %llu", key, &v) != 2)
+			continue;
+		if (!strcmp(key, "id"))
+			r->id = v;
+		else if (!strcmp(key, "owner_pid"))
+			r->pid = v;
+		else if (!strcmp(key, "objects"))
+			r->objects = v;
+		else if (!strcmp(key, "bytes"))
+			r->bytes = v;
+		else if (!strcmp(key, "peak_bytes"))
+			r->peak_bytes = v;
+		else if (!strcmp(key, "handles"))
+			r->handles = v;
+		else if (!strcmp(key, "collections"))
+			r->collections = v;
+	}
+	fclose(f);
+	return 0;
+}
+
+int oheap_debugfs_heaps(struct oheap_heap_row *rows, int max)
+{
+	char path[512];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/heaps", oheap_debugfs_dir());
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)) && n < max)
+		if (d->d_name[0] != '.' && !read_heap(d->d_name, &rows[n]))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+void oheap_debugfs_explain(const char *prog, const char *file)
+{
+	int err = errno;
+
+	if (access("/sys/module/objheap", F_OK))
+		fprintf(stderr, "%s: the objheap module is not loaded (modprobe objheap)\n",
+			prog);
+	else if (access(oheap_debugfs_dir(), F_OK) && err != EACCES)
+		fprintf(stderr,
+			"%s: %s/%s: %s (is debugfs mounted? mount -t debugfs none /sys/kernel/debug)\n",
+			prog, oheap_debugfs_dir(), file, strerror(err));
+	else
+		fprintf(stderr, "%s: %s/%s: %s (debugfs is for root)\n", prog,
+			oheap_debugfs_dir(), file, strerror(err));
 }

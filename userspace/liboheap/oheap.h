@@ -67,6 +67,26 @@ const char *oheap_debugfs_dir(void);
 int oheap_debugfs_value(const char *file, const char *key,
 			unsigned long long *val);
 
+/*
+ * After a failed read of debugfs @file, say why on stderr, prefixed with
+ * @prog, in words a user can act on (module not loaded, debugfs not
+ * mounted, not root).
+ */
+void oheap_debugfs_explain(const char *prog, const char *file);
+
+/* One open heap, from debugfs objheap/heaps/<id>/info. */
+struct oheap_heap_row {
+	unsigned long long id, pid, objects, bytes, peak_bytes, handles,
+			   collections;
+	char comm[32];
+};
+
+/*
+ * Every open heap, up to @max rows (heaps closing meanwhile are skipped).
+ * Returns how many, or -1 if objheap/heaps cannot be read.
+ */
+int oheap_debugfs_heaps(struct oheap_heap_row *rows, int max);
+
 #ifdef __cplusplus
 }
 #endif
