@@ -112,8 +112,12 @@ plot_profile() {
 	echo "ohprof plot: $png"
 }
 
+# Host tests: the log judge against recorded logs, and make install.
 host_selftest() {
-	"$VMDIR/test_report.sh" "$SRC_DIR/tools/testing/kunit/kunit.py"
+	local rc=0
+	"$VMDIR/test_report.sh" "$SRC_DIR/tools/testing/kunit/kunit.py" || rc=1
+	"$REPO/tests/host/install_test.sh" || rc=1
+	return $rc
 }
 
 phase deps "$VMDIR/deps.sh" || fail_run "dependencies"
@@ -121,8 +125,8 @@ phase kernel "$VMDIR/build-kernel.sh" || fail_run "kernel build"
 if [ "$job" = check ]; then
 	phase lint lint || fail_run "checkpatch --strict found problems"
 	phase host-selftest host_selftest > "$OUT_DIR/host-selftest.log" 2>&1 ||
-		{ cat "$OUT_DIR/host-selftest.log"; fail_run "log judge self-test"; }
-	tail -n 2 "$OUT_DIR/host-selftest.log"
+		{ cat "$OUT_DIR/host-selftest.log"; fail_run "host tests (log judge, make install)"; }
+	grep '^host: ' "$OUT_DIR/host-selftest.log"
 fi
 phase module build_module || fail_run "module build"
 phase userspace build_userspace || fail_run "userspace build"
@@ -155,7 +159,8 @@ check)
 	fi
 	suites=$(cat "$REPO"/tests/kunit/*.c |
 		grep -cE '^(static )?struct kunit_suite [a-z0-9_]+ = \{') || true
-	host_passed=$(sed -n 's/^host: \([0-9]*\) passed.*/\1/p' "$OUT_DIR/host-selftest.log")
+	host_passed=$(awk '/^host: [0-9]+ passed/ { n += $2 } END { print n + 0 }' \
+		"$OUT_DIR/host-selftest.log")
 	rc=0
 	phase report "$VMDIR/report.py" --kunit-py "$SRC_DIR/tools/testing/kunit/kunit.py" \
 		--suites "$suites" --vm-status "$VM_STATUS" \
