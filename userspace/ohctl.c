@@ -22,6 +22,8 @@
 
 #define MAX_HEAPS	4096
 #define GRAPH_MAX	1024
+/* Rounds of the demo's workload, 50 ms apart: something for ohprof. */
+#define ROUNDS		20
 
 static const char *prog = "ohctl";
 
@@ -304,13 +306,23 @@ static void run_collect(int fd, unsigned int gen)
 	       (unsigned long long)c.time_ns / 1000);
 }
 
+static void show_event(const struct objheap_gc_event *ev)
+{
+	printf("  event #%llu: generation %u, reason %s, collected %llu, pause %llu us\n",
+	       (unsigned long long)ev->seq, ev->generation,
+	       ev->reason == OBJHEAP_GC_REASON_THRESHOLD ? "threshold" : "other",
+	       (unsigned long long)ev->collected,
+	       (unsigned long long)ev->pause_ns / 1000);
+}
+
 static int cmd_demo(int argc, char **argv)
 {
+	static __u32 kept[ROUNDS * 100];
 	struct objheap_gc_params p;
 	struct objheap_gc_event ev[8];
 	__u32 list, s1, a, b, h;
+	int fd, i, r, seen = 0;
 	ssize_t n;
-	int fd, i;
 
 	if (argc > 1) {
 		printf("usage: %s demo\nBuilds a list and cycles in a new heap and shows\n"
@@ -345,24 +357,32 @@ static int cmd_demo(int argc, char **argv)
 	run_collect(fd, 0);
 	show_heap(fd, "after the collection");
 
-	printf("\nthreshold 100 and 300 garbage self-loops: the workqueue collects\n");
+	printf("\nthreshold 100; %d rounds of 300 garbage self-loops and 100 kept objects:\n",
+	       ROUNDS);
+	printf("the workqueue collects, the heap grows by what is kept\n");
 	check(oheap_gc_get_params(fd, &p), "GC_GET_PARAMS");
 	p.threshold[0] = 100;
 	check(oheap_gc_set_params(fd, &p), "GC_SET_PARAMS");
 	while (oheap_gc_events(fd, ev, 8, 0) > 0)
 		;
-	for (i = 0; i < 300; i++) {
-		h = obj(fd, 4, 1, 0);
-		check(oheap_set(fd, h, 0, h), "SET");
-		check(oheap_drop(fd, h), "DROP");
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < 300; i++) {
+			h = obj(fd, 4, 1, 0);
+			check(oheap_set(fd, h, 0, h), "SET");
+			check(oheap_drop(fd, h), "DROP");
+		}
+		for (i = 0; i < 100; i++)
+			kept[r * 100 + i] = obj(fd, 5, 1, 32);
+		usleep(50 * 1000);
+		while ((n = oheap_gc_events(fd, ev, 8, 0)) > 0)
+			for (i = 0; i < n; i++, seen++)
+				if (seen < 3)
+					show_event(&ev[i]);
 	}
-	n = oheap_gc_events(fd, ev, 8, 30000);
-	for (i = 0; i < n; i++)
-		printf("  event #%llu: generation %u, reason %s, collected %llu, pause %llu us\n",
-		       (unsigned long long)ev[i].seq, ev[i].generation,
-		       ev[i].reason == OBJHEAP_GC_REASON_THRESHOLD ? "threshold" : "other",
-		       (unsigned long long)ev[i].collected,
-		       (unsigned long long)ev[i].pause_ns / 1000);
+	printf("  ... %d collections reported by the event stream\n", seen);
+	show_heap(fd, "with the kept objects");
+	for (i = 0; i < ROUNDS * 100; i++)
+		check(oheap_drop(fd, kept[i]), "DROP");
 	run_collect(fd, 2);
 	show_heap(fd, "at the end");
 	close(fd);

@@ -164,7 +164,7 @@ static int newest_csv(char *buf, size_t size)
 static int cmd_plot(int argc, char **argv)
 {
 	char in[256], out[300], *dot;
-	const char *outarg = NULL, *term;
+	const char *outarg = NULL, *term, *title;
 	int opt, ret;
 	FILE *g;
 
@@ -194,6 +194,7 @@ static int cmd_plot(int argc, char **argv)
 			*dot = '\0';
 		strcat(out, ".png");	/* room: out is longer than in */
 	}
+	title = strrchr(in, '/') ? strrchr(in, '/') + 1 : in;
 	dot = strrchr(out, '.');
 	term = dot && !strcmp(dot, ".svg") ?
 		"svg size 1000,500 dynamic" : "pngcairo size 1000,500";
@@ -218,7 +219,7 @@ static int cmd_plot(int argc, char **argv)
 		"plot '%s' using 1:($4/1024) skip 2 with lines lw 2 title 'bytes', \\\n"
 		"     '' using 1:($5/1024) skip 2 with lines dt 2 title 'peak bytes', \\\n"
 		"     '' using 1:($7 > 0 ? $6 : 1/0) skip 2 axes x1y2 with impulses lw 1 title 'collections'\n",
-		term, out, in, in);
+		term, out, title, in);
 	ret = pclose(g);
 	if (ret) {
 		fprintf(stderr,
