@@ -12,18 +12,6 @@
 
 #define FAILSLAB "/sys/kernel/debug/failslab/"
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 FIXTURE(enomem) {
 	int fd;
 	int make_it_fail;	/* /proc/thread-self/make-it-fail, kept open */
@@ -36,7 +24,7 @@ FIXTURE(enomem) {
  */
 static int arm(int make_it_fail, const char *times)
 {
-	int ret = write_str(FAILSLAB "times", times);
+	int ret = oh_write_file(FAILSLAB "times", times, 0);
 
 	if (!ret && pwrite(make_it_fail, "1", 1, 0) != 1)
 		ret = -errno;
@@ -47,7 +35,7 @@ static int disarm(int make_it_fail)
 {
 	if (pwrite(make_it_fail, "0", 1, 0) != 1)
 		return -errno;
-	return write_str(FAILSLAB "times", "0");
+	return oh_write_file(FAILSLAB "times", "0", 0);
 }
 
 FIXTURE_SETUP(enomem)
@@ -56,12 +44,12 @@ FIXTURE_SETUP(enomem)
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, access(FAILSLAB "times", W_OK))
 		TH_LOG("failslab is needed (CONFIG_FAILSLAB, debugfs)");
-	ASSERT_EQ(0, write_str(FAILSLAB "task-filter", "Y"));
-	ASSERT_EQ(0, write_str(FAILSLAB "ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_str(FAILSLAB "verbose", "0"));
-	ASSERT_EQ(0, write_str(FAILSLAB "interval", "1"));
-	ASSERT_EQ(0, write_str(FAILSLAB "probability", "100"));
-	ASSERT_EQ(0, write_str(FAILSLAB "times", "0"));
+	ASSERT_EQ(0, oh_write_file(FAILSLAB "task-filter", "Y", 0));
+	ASSERT_EQ(0, oh_write_file(FAILSLAB "ignore-gfp-wait", "N", 0));
+	ASSERT_EQ(0, oh_write_file(FAILSLAB "verbose", "0", 0));
+	ASSERT_EQ(0, oh_write_file(FAILSLAB "interval", "1", 0));
+	ASSERT_EQ(0, oh_write_file(FAILSLAB "probability", "100", 0));
+	ASSERT_EQ(0, oh_write_file(FAILSLAB "times", "0", 0));
 	self->make_it_fail = open("/proc/thread-self/make-it-fail", O_WRONLY);
 	ASSERT_LE(0, self->make_it_fail);
 }

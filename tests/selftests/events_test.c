@@ -188,18 +188,6 @@ TEST_F_TIMEOUT(events, an_automatic_collection_is_reported, 120)
 	EXPECT_LT(0, rec.collected);
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* Both tracepoints fire, with the collection's figures. */
 TEST_F(events, tracepoints_fire_in_tracefs)
 {
@@ -211,13 +199,13 @@ TEST_F(events, tracepoints_fire_in_tracefs)
 
 	ASSERT_EQ(0, access(TRACEFS "events/objheap/objheap_gc_end/enable", W_OK))
 		TH_LOG("tracefs with events/objheap/ is needed");
-	ASSERT_EQ(0, write_str(TRACEFS "trace", ""));
-	ASSERT_EQ(0, write_str(TRACEFS "events/objheap/enable", "1"));
+	ASSERT_EQ(0, oh_write_file(TRACEFS "trace", "", O_TRUNC));
+	ASSERT_EQ(0, oh_write_file(TRACEFS "events/objheap/enable", "1", 0));
 	ASSERT_EQ(0, garbage(self->fd));
 	ASSERT_EQ(0, garbage(self->fd));
 	ASSERT_EQ(0, garbage(self->fd));
 	ASSERT_EQ(0, oh_collect(self->fd, 1, &c));
-	ASSERT_EQ(0, write_str(TRACEFS "events/objheap/enable", "0"));
+	ASSERT_EQ(0, oh_write_file(TRACEFS "events/objheap/enable", "0", 0));
 
 	fd = open(TRACEFS "trace", O_RDONLY);
 	ASSERT_LE(0, fd);

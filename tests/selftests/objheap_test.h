@@ -6,11 +6,13 @@
 #define OBJHEAP_TEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <linux/objheap.h>
 
@@ -40,6 +42,22 @@ static inline long objheap_stat(const char *file, const char *key)
 	}
 	fclose(f);
 	return val;
+}
+
+/*
+ * Write @val to the file at @path, opened O_WRONLY | @flags (O_TRUNC
+ * clears tracefs "trace"); returns 0 or -errno.
+ */
+static inline int oh_write_file(const char *path, const char *val, int flags)
+{
+	int fd = open(path, O_WRONLY | flags);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
 }
 
 /* Run one single-operation ioctl; returns 0 or -errno. */
