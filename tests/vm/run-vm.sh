@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 job=$1 initrd=$2 logdir=${3:-}
-: "${VM_TIMEOUT:=1500}"
+: "${VM_TIMEOUT:=2400}"
 : "${VM_MEM:=2048}"
 : "${VM_APPEND:=}"
 kernel=$KBUILD_DIR/arch/x86/boot/bzImage

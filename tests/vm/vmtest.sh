@@ -92,7 +92,7 @@ VM_STATUS=0
 vm() {
 	mkdir -p "$LOGDIR"
 	"$VMDIR/run-vm.sh" "$job" "$OUT_DIR/initramfs.cpio.gz" "$LOGDIR" || VM_STATUS=$?
-	[ "$VM_STATUS" != 124 ] || echo "the VM was killed after ${VM_TIMEOUT:-1500}s"
+	[ "$VM_STATUS" != 124 ] || echo "the VM was killed after ${VM_TIMEOUT:-2400}s"
 	return 0
 }
 
