@@ -27,9 +27,35 @@ static struct dentry *objheap_debugfs_heaps;
 /* Rows of heaps/<id>/types: the tags with the most bytes. */
 #define TYPES_TOP	64
 
+/*
+ * The collector's statistics per generation over all heaps, live and
+ * destroyed, and the live heaps' counts and tracked objects.
+ */
+static void gather_gc(struct objheap_gc_gen_stats *st, u64 *count,
+		      u64 *tracked)
+{
+	struct objheap_heap *heap;
+	unsigned int g;
+
+	mutex_lock(&objheap_heaps_lock);
+	memcpy(st, objheap_totals.retired.gen,
+	       sizeof(objheap_totals.retired.gen));
+	list_for_each_entry(heap, &objheap_heaps, node) {
+		for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
+			objheap_gc_gen_stats_add(&st[g], &heap->gc.gen[g]);
+			count[g] += READ_ONCE(heap->gc.count[g]);
+			tracked[g] += READ_ONCE(heap->gc.len[g]);
+		}
+	}
+	mutex_unlock(&objheap_heaps_lock);
+}
+
 static int stats_show(struct seq_file *m, void *v)
 {
 	const struct objheap_retired *r = &objheap_totals.retired;
+	struct objheap_gc_gen_stats st[OBJHEAP_GC_GENERATIONS];
+	u64 count[OBJHEAP_GC_GENERATIONS] = { 0 };
+	u64 tracked[OBJHEAP_GC_GENERATIONS] = { 0 };
 	u64 objects = 0, bytes = 0, allocs, frees, peak, colls = 0, coll = 0;
 	struct objheap_heap *heap;
 	unsigned int g;
@@ -38,22 +64,19 @@ static int stats_show(struct seq_file *m, void *v)
 	allocs = r->allocs;
 	frees = r->frees;
 	peak = r->peak_bytes;
-	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
-		colls += r->gen[g].collections;
-		coll += r->gen[g].collected;
-	}
 	list_for_each_entry(heap, &objheap_heaps, node) {
 		objects += READ_ONCE(heap->objects);
 		bytes += READ_ONCE(heap->bytes);
 		allocs += READ_ONCE(heap->allocs);
 		frees += READ_ONCE(heap->frees);
 		peak = max(peak, READ_ONCE(heap->peak_bytes));
-		for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
-			colls += READ_ONCE(heap->gc.gen[g].collections);
-			coll += READ_ONCE(heap->gc.gen[g].collected);
-		}
 	}
 	mutex_unlock(&objheap_heaps_lock);
+	gather_gc(st, count, tracked);
+	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
+		colls += st[g].collections;
+		coll += st[g].collected;
+	}
 
 	seq_printf(m, "heaps: %ld\n",
 		   atomic_long_read(&objheap_totals.heaps_live));
@@ -76,28 +99,9 @@ static int gc_show(struct seq_file *m, void *v)
 	struct objheap_gc_gen_stats st[OBJHEAP_GC_GENERATIONS];
 	u64 count[OBJHEAP_GC_GENERATIONS] = { 0 };
 	u64 tracked[OBJHEAP_GC_GENERATIONS] = { 0 };
-	struct objheap_heap *heap;
 	unsigned int g;
 
-	mutex_lock(&objheap_heaps_lock);
-	memcpy(st, objheap_totals.retired.gen, sizeof(st));
-	list_for_each_entry(heap, &objheap_heaps, node) {
-		for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
-			const struct objheap_gc_gen_stats *h = &heap->gc.gen[g];
-
-			st[g].collections += READ_ONCE(h->collections);
-			st[g].scanned += READ_ONCE(h->scanned);
-			st[g].collected += READ_ONCE(h->collected);
-			st[g].freed += READ_ONCE(h->freed);
-			st[g].pause_total_ns += READ_ONCE(h->pause_total_ns);
-			st[g].pause_max_ns = max(st[g].pause_max_ns,
-						 READ_ONCE(h->pause_max_ns));
-			count[g] += READ_ONCE(heap->gc.count[g]);
-			tracked[g] += READ_ONCE(heap->gc.len[g]);
-		}
-	}
-	mutex_unlock(&objheap_heaps_lock);
-
+	gather_gc(st, count, tracked);
 	seq_puts(m, "# generation collections scanned collected uncollectable freed pause_total_ns pause_max_ns threshold count tracked\n");
 	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++)
 		/* Nothing is uncollectable: objects have no finalizers. */

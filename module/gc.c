@@ -237,6 +237,24 @@ int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res)
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_run);
 
 /**
+ * objheap_gc_gen_stats_add() - add one generation's statistics to a total
+ * @to: the total
+ * @from: what to add; may be a live heap's, read without its lock
+ *
+ * Counts and times add up; the longest pause is the longer of the two.
+ */
+void objheap_gc_gen_stats_add(struct objheap_gc_gen_stats *to,
+			      const struct objheap_gc_gen_stats *from)
+{
+	to->collections += READ_ONCE(from->collections);
+	to->scanned += READ_ONCE(from->scanned);
+	to->collected += READ_ONCE(from->collected);
+	to->freed += READ_ONCE(from->freed);
+	to->pause_total_ns += READ_ONCE(from->pause_total_ns);
+	to->pause_max_ns = max(to->pause_max_ns, READ_ONCE(from->pause_max_ns));
+}
+
+/**
  * objheap_collect_all() - a full collection of every heap, for debugfs
  *
  * Holds objheap_heaps_lock throughout, so heaps cannot be created or

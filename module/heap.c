@@ -77,17 +77,8 @@ static void heap_retire(struct objheap_heap *heap)
 	r->allocs += heap->allocs;
 	r->frees += heap->frees;
 	r->peak_bytes = max(r->peak_bytes, heap->peak_bytes);
-	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++) {
-		struct objheap_gc_gen_stats *to = &r->gen[i];
-		const struct objheap_gc_gen_stats *from = &heap->gc.gen[i];
-
-		to->collections += from->collections;
-		to->scanned += from->scanned;
-		to->collected += from->collected;
-		to->freed += from->freed;
-		to->pause_total_ns += from->pause_total_ns;
-		to->pause_max_ns = max(to->pause_max_ns, from->pause_max_ns);
-	}
+	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++)
+		objheap_gc_gen_stats_add(&r->gen[i], &heap->gc.gen[i]);
 	for (i = 0; i < OBJHEAP_NR_CLASSES; i++) {
 		r->hits[i] += heap->free[i].hits;
 		r->misses[i] += heap->free[i].misses;

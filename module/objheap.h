@@ -414,6 +414,8 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info);
 void objheap_heap_get_stats(struct objheap_heap *heap,
 			    struct objheap_heap_stats *st);
 void objheap_collect_all(void);
+void objheap_gc_gen_stats_add(struct objheap_gc_gen_stats *to,
+			      const struct objheap_gc_gen_stats *from);
 void objheap_heap_get_limits(struct objheap_heap *heap,
 			     struct objheap_limits *lim);
 int objheap_heap_set_limits(struct objheap_heap *heap,
