@@ -40,13 +40,11 @@ demo:
 vm:
 	tests/vm/vmtest.sh shell
 
-# Allocation and ioctl benchmarks, on a kernel without debug options.
-bench-heap:
-	FLAVOUR=bench tests/vm/vmtest.sh bench-heap
-
-# Cycle collector benchmarks (full collections, young pauses), same kernel.
-bench-gc:
-	FLAVOUR=bench tests/vm/vmtest.sh bench-gc
+# The benchmark suite on a kernel without debug options: objheap against
+# the slab, the syscall floor and CPython, one VM run; updates bench/.
+# QUICK=1: a small run whose report stays in the cache.
+bench:
+	BENCH_QUICK=$(if $(QUICK),1,0) FLAVOUR=bench tests/vm/vmtest.sh bench
 
 # Plant known defects one at a time and check that `make check` fails.
 negative-controls:
@@ -57,4 +55,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace install check demo vm bench-heap bench-gc negative-controls clean
+.PHONY: all modules modules_install userspace install check demo vm bench negative-controls clean

@@ -86,6 +86,45 @@ static void heap_retire(struct objheap_heap *heap)
 	mutex_unlock(&objheap_heaps_lock);
 }
 
+/*
+ * Free every container left on the collector's lists (cycles nobody
+ * collected, frozen objects), whatever the shape of the graph: pin them
+ * all, empty every slot (nothing dies: all are pinned; leaves they held
+ * do), then drop the pins, each of which is now an object's last
+ * reference. Three linear passes; clearing one object's slots and hoping
+ * it dies would spin forever on an object that others still point at.
+ */
+static void heap_free_containers(struct objheap_heap *heap)
+{
+	struct objheap_gc_head *gch;
+	unsigned int list;
+	u64 n = 0;
+
+	for (list = 0; list < OBJHEAP_GC_NR_LISTS; list++) {
+		list_for_each_entry(gch, &heap->gc.lists[list], link) {
+			objheap_obj_get(objheap_gc_obj(gch));
+			if (++n % 1024 == 0)
+				cond_resched();
+		}
+	}
+	for (list = 0; list < OBJHEAP_GC_NR_LISTS; list++) {
+		list_for_each_entry(gch, &heap->gc.lists[list], link) {
+			objheap_obj_clear_slots(heap, objheap_gc_obj(gch));
+			if (++n % 1024 == 0)
+				cond_resched();
+		}
+	}
+	for (list = 0; list < OBJHEAP_GC_NR_LISTS; list++) {
+		struct list_head *head = &heap->gc.lists[list];
+
+		while (!list_empty(head)) {
+			gch = list_first_entry(head, struct objheap_gc_head,
+					       link);
+			objheap_obj_put(heap, objheap_gc_obj(gch));
+		}
+	}
+}
+
 /**
  * objheap_heap_destroy() - free a heap and everything in it
  * @heap: heap from objheap_heap_create(); no other user may remain
@@ -98,7 +137,6 @@ static void heap_retire(struct objheap_heap *heap)
 void objheap_heap_destroy(struct objheap_heap *heap)
 {
 	struct objheap_obj *obj;
-	unsigned int list;
 	u32 h;
 
 	/* Waits for readers of the heap's debugfs files. */
@@ -113,22 +151,7 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 			cond_resched();
 	}
 	objheap_gc_release(heap);
-	for (list = 0; list < OBJHEAP_GC_NR_LISTS; list++) {
-		struct list_head *head = &heap->gc.lists[list];
-
-		while (!list_empty(head)) {
-			struct objheap_gc_head *gch;
-
-			gch = list_first_entry(head, struct objheap_gc_head,
-					       link);
-			obj = objheap_gc_obj(gch);
-			/* Pin it while its slots go, then let it go itself. */
-			objheap_obj_get(obj);
-			objheap_obj_clear_slots(heap, obj);
-			objheap_obj_put(heap, obj);
-			cond_resched();
-		}
-	}
+	heap_free_containers(heap);
 	WARN_ON_ONCE(heap->objects || heap->bytes);
 	objheap_pool_drain(heap);
 	mutex_unlock(&heap->lock);

@@ -60,6 +60,14 @@ size_t objheap_obj_charge(u32 nslots, u32 size)
 	return class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
 }
 
+/* objheap_obj_charge() of a live object, from the class it records. */
+static size_t obj_charge(const struct objheap_obj *obj)
+{
+	if (obj->class == OBJHEAP_CLASS_LARGE)
+		return objheap_obj_alloc_size(obj->nslots, obj->size);
+	return objheap_class_size(obj->class);
+}
+
 /**
  * objheap_obj_alloc() - allocate a zeroed object with one reference
  * @heap: the heap, locked; its limits were checked by the caller
@@ -74,7 +82,8 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 {
 	size_t bytes = objheap_obj_alloc_size(nslots, size);
 	unsigned int class = objheap_size_to_class(bytes);
-	size_t charge = objheap_obj_charge(nslots, size);
+	size_t charge = class == OBJHEAP_CLASS_LARGE ? bytes :
+			objheap_class_size(class);
 	struct objheap_type_stat *ts;
 	struct objheap_obj *obj;
 	void *mem;
@@ -85,7 +94,7 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 		return NULL;
 	mem = objheap_pool_alloc(heap, class, bytes);
 	if (!mem) {
-		objheap_types_put(heap, type, ts);
+		objheap_types_put(heap, ts);
 		return NULL;
 	}
 	/* Zero everything but the gc head: no stale bytes reach user space. */
@@ -120,7 +129,7 @@ static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 		objheap_gc_untrack(heap, obj);
 		mem = objheap_obj_gc(obj);
 	}
-	heap->bytes -= objheap_obj_charge(obj->nslots, obj->size);
+	heap->bytes -= obj_charge(obj);
 	heap->objects--;
 	heap->class_objects[min_t(unsigned int, class, OBJHEAP_NR_CLASSES)]--;
 	heap->frees++;
@@ -148,8 +157,7 @@ static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
 {
 	if (!refcount_dec_and_test(&obj->refs))
 		return;
-	objheap_types_uncount(heap, obj->type,
-			      objheap_obj_charge(obj->nslots, obj->size));
+	objheap_types_uncount(heap, obj->type, obj_charge(obj));
 	obj->next_dead = *stack;
 	*stack = obj;
 }

@@ -170,10 +170,12 @@ struct objheap_freelist {
  * struct objheap_type_stat - live objects of one type tag (types.c)
  * @objects: how many
  * @bytes: their bytes, as charged to the heap
+ * @type: the tag
  */
 struct objheap_type_stat {
 	u64 objects;
 	u64 bytes;
+	u32 type;
 };
 
 /**
@@ -215,6 +217,8 @@ struct objheap_events {
  * @gc: the cycle collector's lists and state
  * @events: finished collections, for read() and poll() on the file
  * @types: type tag -> struct objheap_type_stat
+ * @types_hot: the entry used last, kept even while it counts no object
+ *	(types.c), or NULL
  * @debugfs: the heap's directory objheap/heaps/<id>/, or NULL
  * @free: per size class freelists
  * @limits: this heap's limits
@@ -237,6 +241,7 @@ struct objheap_heap {
 	struct objheap_gc gc;
 	struct objheap_events events;
 	struct xarray types;
+	struct objheap_type_stat *types_hot;
 	struct dentry *debugfs;
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];
 	struct objheap_limits limits;
@@ -385,7 +390,7 @@ void objheap_types_init(struct objheap_heap *heap);
 void objheap_types_destroy(struct objheap_heap *heap);
 struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 					    u32 type);
-void objheap_types_put(struct objheap_heap *heap, u32 type,
+void objheap_types_put(struct objheap_heap *heap,
 		       struct objheap_type_stat *ts);
 void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes);
 unsigned int objheap_types_top(struct objheap_heap *heap,

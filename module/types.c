@@ -4,8 +4,9 @@
  * for the "where does my memory go" view (tracemalloc's top statistics).
  *
  * An xarray maps a tag to its counts; an entry is created by the first
- * allocation of the tag and freed when its last object dies, so the table
- * never holds more entries than there are live objects. Everything runs
+ * allocation of the tag and freed once its last object has died, so the
+ * table never holds more than the live tags plus the "hot" entry (the one
+ * used last, which spares the allocation path a lookup). Everything runs
  * under the heap's lock.
  */
 #include <linux/slab.h>
@@ -35,6 +36,35 @@ void objheap_types_destroy(struct objheap_heap *heap)
 	xa_for_each(&heap->types, type, ts)
 		kfree(ts);
 	xa_destroy(&heap->types);
+	heap->types_hot = NULL;
+}
+
+/* Erase an entry that counts no object, unless it is the hot one. */
+static void types_forget(struct objheap_heap *heap,
+			 struct objheap_type_stat *ts)
+{
+	if (ts->objects || ts == heap->types_hot)
+		return;
+	xa_erase(&heap->types, ts->type);
+	kfree(ts);
+}
+
+/* The entry of @type, from the hot entry first: allocations come in runs. */
+static struct objheap_type_stat *types_find(struct objheap_heap *heap,
+					    u32 type)
+{
+	struct objheap_type_stat *ts = heap->types_hot;
+
+	if (ts && ts->type == type)
+		return ts;
+	ts = xa_load(&heap->types, type);
+	if (ts) {
+		swap(heap->types_hot, ts);
+		if (ts)
+			types_forget(heap, ts);
+		return heap->types_hot;
+	}
+	return NULL;
 }
 
 /**
@@ -42,39 +72,49 @@ void objheap_types_destroy(struct objheap_heap *heap)
  * @heap: the heap, locked
  * @type: the tag
  *
+ * The entry becomes the hot one: the next call for the same tag needs no
+ * lookup, and an object allocated and freed in a loop does not create
+ * and erase the entry each time. The entry the hot one replaces is erased
+ * if it counts no object, so the table holds the live tags plus at most
+ * one.
+ *
  * Return: the entry, or NULL when memory is short.
  */
 struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 					    u32 type)
 {
-	struct objheap_type_stat *ts = xa_load(&heap->types, type);
+	struct objheap_type_stat *ts, *old;
 
 	lockdep_assert_held(&heap->lock);
+	ts = types_find(heap, type);
 	if (ts)
 		return ts;
 	ts = kzalloc(sizeof(*ts), GFP_KERNEL_ACCOUNT);
 	if (!ts)
 		return NULL;
+	ts->type = type;
 	if (xa_err(xa_store(&heap->types, type, ts, GFP_KERNEL_ACCOUNT))) {
 		kfree(ts);
 		return NULL;
 	}
+	old = heap->types_hot;
+	heap->types_hot = ts;
+	if (old)
+		types_forget(heap, old);
 	return ts;
 }
 
 /**
  * objheap_types_put() - forget an entry that may have no object left
  * @heap: the heap, locked
- * @type: the tag
- * @ts: its entry
+ * @ts: the entry, from objheap_types_get()
+ *
+ * The hot entry stays (see objheap_types_get()).
  */
-void objheap_types_put(struct objheap_heap *heap, u32 type,
+void objheap_types_put(struct objheap_heap *heap,
 		       struct objheap_type_stat *ts)
 {
-	if (ts->objects)
-		return;
-	xa_erase(&heap->types, type);
-	kfree(ts);
+	types_forget(heap, ts);
 }
 
 /**
@@ -85,13 +125,12 @@ void objheap_types_put(struct objheap_heap *heap, u32 type,
  */
 void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes)
 {
-	struct objheap_type_stat *ts = xa_load(&heap->types, type);
+	struct objheap_type_stat *ts = types_find(heap, type);
 
 	if (WARN_ON_ONCE(!ts))
 		return;
 	ts->objects--;
 	ts->bytes -= bytes;
-	objheap_types_put(heap, type, ts);
 }
 
 /**
@@ -122,14 +161,17 @@ unsigned int objheap_types_top(struct objheap_heap *heap,
 				.bytes = ts->bytes,
 			};
 
-			(*ntypes)++;
-			/* Insertion into the sorted @top, dropping the least. */
-			for (i = held; i > 0 && top[i - 1].bytes < e.bytes; i--)
-				if (i < n)
-					top[i] = top[i - 1];
-			if (i < n) {
-				top[i] = e;
-				held = min(held + 1, n);
+			/* The hot entry may count nothing: not a live tag. */
+			if (e.objects) {
+				(*ntypes)++;
+				/* Insert into the sorted @top, dropping the least. */
+				for (i = held; i > 0 && top[i - 1].bytes < e.bytes; i--)
+					if (i < n)
+						top[i] = top[i - 1];
+				if (i < n) {
+					top[i] = e;
+					held = min(held + 1, n);
+				}
 			}
 			if (++chunk == 256)
 				break;

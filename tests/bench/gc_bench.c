@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * objheap_gcbench.ko: loading it measures the cycle collector, prints its
- * figures in the kernel log. It holds nothing once loaded: unload it to
- * run again.
+ * figures in the kernel log as "bench:" lines (format in bench_stats.h).
+ * It holds nothing once loaded: unload it to run again.
  *
- *  - Full collections of 10^4, 10^5 and 10^6 tracked objects shaped as a
+ *  - Full collections of 10^3 to 10^6 tracked objects shaped as a
  *    ring, a binary tree whose nodes also point at their parent, and a
  *    random graph (a ring plus one edge to a random node per node): ns per
- *    object while the structure is alive (median of REPEATS, pure scan)
- *    and once it is garbage (one collection that also frees it all).
+ *    object while the structure is alive (pure scan) and once it is
+ *    garbage (a collection that also frees it all; a new build each run).
  *    Next to it, the floor: one pass that only reads what the collection's
  *    edge pass reads (each slot's target header). Trial deletion is linear
  *    in objects and edges; what the machine charges per access is not (a
  *    random graph of 10^6 objects misses every cache and TLB), so the
  *    ratio of the two is the figure that should stay flat.
- *  - The pause of a young collection of YOUNG objects with nothing in
- *    generation 2, and with 10^6 objects there: the same young work, run
- *    alternately on the two heaps, median of REPEATS each.
+ *  - The pause of a young collection of YOUNG objects with 0, 10^4, 10^5
+ *    and 10^6 objects in generation 2: the same young work, run in turn on
+ *    the four heaps, median of REPEATS each.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,34 +24,27 @@
 #include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 
 #include "objheap.h"
+#include "bench_stats.h"
 
 #define REPEATS		5
+#define REPEATS_HUGE	3	/* garbage runs of 10^6: each needs a build */
 #define YOUNG		700	/* CPython's threshold 0 */
-#define OLD		1000000
+
+/* A smoke run: graphs and old generations of at most 10^4 objects. */
+static bool quick;
+module_param(quick, bool, 0444);
+MODULE_PARM_DESC(quick, "only graphs of up to 10^4 objects");
+#define QUICK_MAX	10000
 
 enum shape { RING, TREE, RANDOM, NR_SHAPES };
 
 static const char * const shape_name[NR_SHAPES] = {
-	"ring", "tree+parent", "random",
+	"ring", "tree", "random",
 };
 
 static const u32 shape_slots[NR_SHAPES] = { 1, 3, 2 };
-
-static int cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static u64 median(u64 *t, int n)
-{
-	sort(t, n, sizeof(t[0]), cmp_u64, NULL);
-	return t[n / 2];
-}
 
 /* xorshift32: the same graph on every run and kernel. */
 static u32 rnd_next(u32 *state)
@@ -170,52 +163,86 @@ static u64 collect(struct objheap_heap *heap, u32 gen,
 	return res->time_ns;
 }
 
-/* ns per object * 10 */
+/* Tenths of ns per object. */
 static u64 per_obj10(u64 ns, u64 n)
 {
 	return n ? ns * 10 / n : 0;
 }
 
-static int bench_full(enum shape shape, u32 n)
+static const struct objheap_gc_params manual = { .threshold = { 700, 10, 10 } };
+
+/* A heap without automatic collections, holding @n objects of @shape. */
+static struct objheap_heap *build_heap(enum shape shape, u32 n,
+				       struct objheap_obj **root)
 {
-	struct objheap_gc_params off = { .threshold = { 700, 10, 10 } };
 	struct objheap_gc_collect res;
 	struct objheap_heap *heap;
-	struct objheap_obj *root;
-	u64 t[REPEATS], w[REPEATS], live, floor, dead;
-	int r, ret = 0;
 
 	heap = objheap_heap_create();
 	if (IS_ERR(heap))
-		return PTR_ERR(heap);
-	objheap_gc_set_params(heap, &off);
-	root = build(heap, shape, n);
-	if (!root) {
-		ret = -ENOMEM;
-		goto out;
+		return heap;
+	objheap_gc_set_params(heap, &manual);
+	*root = build(heap, shape, n);
+	if (!*root) {
+		objheap_heap_destroy(heap);
+		return ERR_PTR(-ENOMEM);
 	}
 	collect(heap, 2, &res);		/* settle into generation 2 */
+	return heap;
+}
+
+/* Full collections of @n objects of @shape, alive and as garbage. */
+static int bench_full(enum shape shape, u32 n)
+{
+	u64 live[REPEATS], floor[REPEATS], dead[REPEATS], ratio[REPEATS];
+	int r, runs = n >= 1000000 ? REPEATS_HUGE : REPEATS, ret = 0;
+	struct objheap_gc_collect res;
+	struct objheap_heap *heap;
+	struct objheap_obj *root;
+	char params[96];
+
+	heap = build_heap(shape, n, &root);
+	if (IS_ERR(heap))
+		return PTR_ERR(heap);
 	for (r = 0; r < REPEATS; r++) {
-		t[r] = collect(heap, 2, &res);
-		w[r] = walk(heap);
+		u64 t = collect(heap, 2, &res), w = walk(heap);
+
+		if (res.scanned != n || res.collected)
+			ret = -EINVAL;
+		live[r] = per_obj10(t, n);
+		floor[r] = per_obj10(w, n);
+		ratio[r] = w ? t * 10 / w : 0;
 	}
-	live = median(t, REPEATS);
-	floor = median(w, REPEATS);
-	if (res.scanned != n || res.collected)
-		ret = -EINVAL;
 	release(heap, root);
-	dead = collect(heap, 2, &res);
-	if (res.collected != n || res.freed != n)
-		ret = -EINVAL;
-	pr_info("full collection, %-11s %7u objects: alive %llu.%llu ns/object (%llu.%llu x the edge-read floor of %llu.%llu), garbage (collect + free) %llu.%llu ns/object\n",
-		shape_name[shape], n,
-		per_obj10(live, n) / 10, per_obj10(live, n) % 10,
-		floor ? live / floor : 0, floor ? live * 10 / floor % 10 : 0,
-		per_obj10(floor, n) / 10, per_obj10(floor, n) % 10,
-		per_obj10(dead, n) / 10, per_obj10(dead, n) % 10);
-out:
 	objheap_heap_destroy(heap);
-	return ret;
+	for (r = 0; r < runs && !ret; r++) {
+		heap = build_heap(shape, n, &root);
+		if (IS_ERR(heap))
+			return PTR_ERR(heap);
+		release(heap, root);
+		dead[r] = per_obj10(collect(heap, 2, &res), n);
+		if (res.collected != n || res.freed != n)
+			ret = -EINVAL;
+		objheap_heap_destroy(heap);
+	}
+	if (ret)
+		return ret;
+	snprintf(params, sizeof(params),
+		 "group=gc_full impl=objheap-kmod shape=%s n=%u state=alive",
+		 shape_name[shape], n);
+	bench_report(params, "ns/object", live, REPEATS);
+	snprintf(params, sizeof(params),
+		 "group=gc_full impl=objheap-kmod shape=%s n=%u state=garbage",
+		 shape_name[shape], n);
+	bench_report(params, "ns/object", dead, runs);
+	snprintf(params, sizeof(params),
+		 "group=gc_floor impl=edge-read shape=%s n=%u", shape_name[shape], n);
+	bench_report(params, "ns/object", floor, REPEATS);
+	snprintf(params, sizeof(params),
+		 "group=gc_floor impl=objheap-kmod/edge-read shape=%s n=%u",
+		 shape_name[shape], n);
+	bench_report(params, "x", ratio, REPEATS);
+	return 0;
 }
 
 /*
@@ -262,64 +289,73 @@ static void unpin(struct objheap_heap *heap, struct objheap_obj **pins,
 	mutex_unlock(&heap->lock);
 }
 
+static const u32 old_sizes[] = { 0, 10000, 100000, 1000000 };
+#define NR_OLD	ARRAY_SIZE(old_sizes)
+
+/* Young pauses beside old generations of each of old_sizes[]. */
 static int bench_young(void)
 {
-	struct objheap_gc_params off = { .threshold = { 700, 10, 10 } };
-	struct objheap_heap *heap[2];
-	struct objheap_obj **pins[2], *root = NULL;
-	u64 t[2][REPEATS], m[2];
-	struct objheap_gc_collect res;
+	struct objheap_heap *heap[NR_OLD];
+	struct objheap_obj **pins[NR_OLD], *root[NR_OLD] = { };
+	u64 t[NR_OLD][REPEATS];
 	bool failed = false;
-	int h, r;
+	char params[64];
+	int h, r, nr = 0;
 
-	for (h = 0; h < 2; h++) {
-		heap[h] = objheap_heap_create();
+	while (nr < NR_OLD && !(quick && old_sizes[nr] > QUICK_MAX))
+		nr++;
+	for (h = 0; h < nr; h++) {
 		pins[h] = kvcalloc(REPEATS * YOUNG / 2, sizeof(*pins[h]),
 				   GFP_KERNEL);
-		if (!IS_ERR(heap[h]))
-			objheap_gc_set_params(heap[h], &off);
+		heap[h] = ERR_PTR(-ENOMEM);
+		if (!pins[h])
+			failed = true;
+		else if (!old_sizes[h])
+			heap[h] = objheap_heap_create();
+		else
+			heap[h] = build_heap(RING, old_sizes[h], &root[h]);
+		if (IS_ERR(heap[h]))
+			failed = true;
+		else if (!old_sizes[h])
+			objheap_gc_set_params(heap[h], &manual);
 	}
-	if (IS_ERR(heap[0]) || IS_ERR(heap[1]) || !pins[0] || !pins[1]) {
-		failed = true;
-		goto out;
-	}
-	root = build(heap[1], RING, OLD);
-	if (!root) {
-		failed = true;
-		goto out;
-	}
-	collect(heap[1], 2, &res);
-	for (r = 0; r < REPEATS; r++)
-		for (h = 0; h < 2; h++)
+	for (r = 0; r < REPEATS && !failed; r++)
+		for (h = 0; h < nr; h++)
+			/* ns / 100: tenths of a microsecond */
 			t[h][r] = young_round(heap[h], pins[h] + r * YOUNG / 2,
-					      &failed);
-	for (h = 0; h < 2; h++)
-		m[h] = median(t[h], REPEATS);
-	pr_info("young collection of %u objects: %llu us with 0 old objects, %llu us with %u in generation 2, ratio %llu.%02llu\n",
-		YOUNG, m[0] / 1000, m[1] / 1000, OLD,
-		m[0] ? m[1] / m[0] : 0, m[0] ? m[1] * 100 / m[0] % 100 : 0);
-	release(heap[1], root);
-out:
-	for (h = 0; h < 2; h++) {
-		if (pins[h] && !IS_ERR(heap[h]))
+					      &failed) / 100;
+	for (h = 0; h < nr && !failed; h++) {
+		snprintf(params, sizeof(params),
+			 "group=gc_young impl=objheap-kmod old=%u young=%d",
+			 old_sizes[h], YOUNG);
+		bench_report(params, "us", t[h], REPEATS);
+	}
+	for (h = 0; h < nr; h++) {
+		if (IS_ERR(heap[h])) {
+			kvfree(pins[h]);
+			continue;
+		}
+		if (pins[h])
 			unpin(heap[h], pins[h], REPEATS * YOUNG / 2);
 		kvfree(pins[h]);
-		if (!IS_ERR(heap[h]))
-			objheap_heap_destroy(heap[h]);
+		if (root[h])
+			release(heap[h], root[h]);
+		objheap_heap_destroy(heap[h]);
 	}
 	return failed ? -EINVAL : 0;
 }
 
 static int __init objheap_gcbench_init(void)
 {
-	static const u32 sizes[] = { 10000, 100000, 1000000 };
+	static const u32 sizes[] = { 1000, 10000, 100000, 1000000 };
 	int s, i, ret = 0;
 
-	pr_info("cycle collector: full collections (median of %d), then young pauses\n",
-		REPEATS);
+	pr_info("bench: group=meta impl=objheap-kmod gc_repeats=%d young=%d\n",
+		REPEATS, YOUNG);
 	for (s = 0; s < NR_SHAPES && !ret; s++)
 		for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
-			ret = bench_full(s, sizes[i]);
+			if (!quick || sizes[i] <= QUICK_MAX)
+				ret = bench_full(s, sizes[i]);
 	if (!ret)
 		ret = bench_young();
 	pr_info("done%s\n", ret ? " (FAILED: wrong counts or no memory)" : "");

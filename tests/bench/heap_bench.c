@@ -1,42 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * objheap_bench.ko: loading it measures allocation and free per size class
- * through objheap's own path against the raw slab and kmalloc, prints one
- * line per class. It holds nothing once loaded: unload it to run again.
+ * objheap_bench.ko: loading it measures objheap's allocation path against
+ * the slab it sits on, and prints one "bench:" line per figure (format in
+ * bench_stats.h). It holds nothing once loaded: unload it to run again.
  *
- * Pattern: allocate BATCH objects, free them all, repeat; each figure is
- * the median of REPEATS runs, in ns per alloc+free pair. objheap zeroes
- * every new object (no stale bytes may reach user space); the raw slab
- * and kmalloc figures do not zero.
+ *  - group=alloc: per size class, ns per alloc+free pair when BATCH
+ *    objects are allocated and then all freed (so the heap's freelist,
+ *    64 objects by default, serves only part of them): objheap, objheap
+ *    without freelist, kmem_cache_alloc/free, kmem_cache_zalloc/free and
+ *    kmalloc/kfree. objheap zeroes every new object (no stale bytes may
+ *    reach user space), so the zeroing slab figure is its like-for-like
+ *    floor; the raw one is the floor the aims are stated against.
+ *  - group=freelist: one object allocated and freed in a loop, the hot
+ *    path: objheap's freelist hit against the slab's per-CPU freelist.
+ *  - group=refcount: a get+put pair on a live object, against a bare
+ *    refcount_inc()/refcount_dec_and_test() pair.
+ *
+ * Each figure is the median of REPEATS runs; every run times all
+ * variants of a row, so drift hits them alike.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 
 #include "objheap.h"
+#include "bench_stats.h"
 
 #define BATCH		256
 #define ROUNDS		200
 #define REPEATS		7
 
 static void *ptrs[BATCH];
-
-static int cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
+static bool bench_failed;
 
 /*
- * ns * 10 per alloc+free pair, over ROUNDS x (BATCH allocs + BATCH frees).
+ * Tenths of ns per pair, over ROUNDS x (BATCH allocs + BATCH frees).
  * The expressions see the object slot as ptrs[k].
  */
-#define TIME_ONE(result, alloc_expr, free_expr) do {			\
+#define TIME_BATCH(result, alloc_expr, free_expr) do {			\
 	u64 t0 = ktime_get_ns();					\
 	int round_, k;							\
 									\
@@ -50,7 +55,18 @@ static int cmp_u64(const void *a, const void *b)
 	cond_resched();							\
 } while (0)
 
-static bool bench_failed;
+/* The same count of pairs, each object freed before the next is taken. */
+#define TIME_HOT(result, alloc_expr, free_expr) do {			\
+	u64 t0 = ktime_get_ns();					\
+	int k;								\
+									\
+	for (k = 0; k < ROUNDS * BATCH; k++) {				\
+		ptrs[0] = (alloc_expr);					\
+		free_expr;						\
+	}								\
+	(result) = (ktime_get_ns() - t0) * 10 / (ROUNDS * BATCH);	\
+	cond_resched();							\
+} while (0)
 
 static void put_or_flag(struct objheap_heap *heap, struct objheap_obj *obj)
 {
@@ -61,70 +77,155 @@ static void put_or_flag(struct objheap_heap *heap, struct objheap_obj *obj)
 }
 
 /* objheap's path: pool (freelist first), header init, accounting. */
-static u64 time_objheap(struct objheap_heap *heap, u32 payload,
-			unsigned int freelist_max)
+static u64 time_objheap(struct objheap_heap *heap, u32 nslots, u32 payload,
+			unsigned int freelist_max, bool hot)
 {
 	u64 ns10;
 
 	WRITE_ONCE(objheap_freelist_max, freelist_max);
 	mutex_lock(&heap->lock);
 	objheap_pool_drain(heap);
-	TIME_ONE(ns10, objheap_obj_alloc(heap, 0, 0, payload),
-		 put_or_flag(heap, ptrs[k]));
+	if (hot)
+		TIME_HOT(ns10, objheap_obj_alloc(heap, 0, nslots, payload),
+			 put_or_flag(heap, ptrs[0]));
+	else
+		TIME_BATCH(ns10, objheap_obj_alloc(heap, 0, nslots, payload),
+			   put_or_flag(heap, ptrs[k]));
 	mutex_unlock(&heap->lock);
 	return ns10;
 }
 
-static u64 median(u64 *t)
+enum { OH, OH_NOFL, KC, KC_ZERO, KM, NR_ALLOC };
+
+static const char * const alloc_impl[NR_ALLOC] = {
+	"objheap", "objheap-nofreelist", "kmem_cache", "kmem_cache-zero",
+	"kmalloc",
+};
+
+/* One row of group=alloc: objects of @size bytes, @nslots of them slots. */
+static int bench_alloc(struct objheap_heap *heap, unsigned int size,
+		       u32 nslots, unsigned int freelist_max)
 {
-	sort(t, REPEATS, sizeof(t[0]), cmp_u64, NULL);
-	return t[REPEATS / 2];
+	u32 payload = size - objheap_obj_alloc_size(nslots, 0);
+	u64 t[NR_ALLOC][REPEATS];
+	struct kmem_cache *cache;
+	char params[96];
+	int r, v;
+
+	cache = kmem_cache_create("objheap-bench", size, 8, SLAB_ACCOUNT, NULL);
+	if (!cache)
+		return -ENOMEM;
+	for (r = 0; r < REPEATS; r++) {
+		t[OH][r] = time_objheap(heap, nslots, payload, freelist_max,
+					false);
+		t[OH_NOFL][r] = time_objheap(heap, nslots, payload, 0, false);
+		TIME_BATCH(t[KC][r], kmem_cache_alloc(cache, GFP_KERNEL_ACCOUNT),
+			   kmem_cache_free(cache, ptrs[k]));
+		TIME_BATCH(t[KC_ZERO][r],
+			   kmem_cache_zalloc(cache, GFP_KERNEL_ACCOUNT),
+			   kmem_cache_free(cache, ptrs[k]));
+		TIME_BATCH(t[KM][r], kmalloc(size, GFP_KERNEL_ACCOUNT),
+			   kfree(ptrs[k]));
+	}
+	WRITE_ONCE(objheap_freelist_max, freelist_max);
+	kmem_cache_destroy(cache);
+	for (v = 0; v < NR_ALLOC; v++) {
+		/* The container row has objheap variants only. */
+		if (nslots && v > OH_NOFL)
+			break;
+		snprintf(params, sizeof(params),
+			 "group=alloc impl=%s%s size=%u batch=%d",
+			 alloc_impl[v], nslots ? "-container" : "", size, BATCH);
+		bench_report(params, "ns", t[v], REPEATS);
+	}
+	return 0;
 }
 
-static void print_row(unsigned int size, u64 oh, u64 oh_nofl, u64 kc, u64 km)
+/* group=freelist: the hot path of a 48-byte two-slot container. */
+static int bench_freelist(struct objheap_heap *heap,
+			  unsigned int freelist_max)
 {
-	pr_info("size %4u: objheap %llu.%llu ns, objheap-no-freelist %llu.%llu ns, kmem_cache %llu.%llu ns, kmalloc %llu.%llu ns, objheap/kmem_cache %llu.%02llu\n",
-		size, oh / 10, oh % 10, oh_nofl / 10, oh_nofl % 10,
-		kc / 10, kc % 10, km / 10, km % 10,
-		kc ? oh / kc : 0, kc ? (oh * 100 / kc) % 100 : 0);
+	static const char * const impl[] = {
+		"objheap", "objheap-nofreelist", "kmem_cache", "kmem_cache-zero",
+	};
+	u64 t[ARRAY_SIZE(impl)][REPEATS];
+	struct kmem_cache *cache;
+	char params[96];
+	int r, v;
+
+	cache = kmem_cache_create("objheap-bench", 48, 8, SLAB_ACCOUNT, NULL);
+	if (!cache)
+		return -ENOMEM;
+	for (r = 0; r < REPEATS; r++) {
+		t[0][r] = time_objheap(heap, 2, 0, freelist_max, true);
+		t[1][r] = time_objheap(heap, 2, 0, 0, true);
+		TIME_HOT(t[2][r], kmem_cache_alloc(cache, GFP_KERNEL_ACCOUNT),
+			 kmem_cache_free(cache, ptrs[0]));
+		TIME_HOT(t[3][r], kmem_cache_zalloc(cache, GFP_KERNEL_ACCOUNT),
+			 kmem_cache_free(cache, ptrs[0]));
+	}
+	WRITE_ONCE(objheap_freelist_max, freelist_max);
+	kmem_cache_destroy(cache);
+	for (v = 0; v < ARRAY_SIZE(impl); v++) {
+		snprintf(params, sizeof(params),
+			 "group=freelist impl=%s size=48", impl[v]);
+		bench_report(params, "ns", t[v], REPEATS);
+	}
+	return 0;
+}
+
+/* group=refcount: get+put on an object that stays alive. */
+static int bench_refcount(struct objheap_heap *heap)
+{
+	u64 t[2][REPEATS];
+	struct objheap_obj *obj;
+	refcount_t bare;
+	int r;
+
+	mutex_lock(&heap->lock);
+	obj = objheap_obj_alloc(heap, 0, 2, 0);
+	mutex_unlock(&heap->lock);
+	if (!obj)
+		return -ENOMEM;
+	refcount_set(&bare, 1);
+	for (r = 0; r < REPEATS; r++) {
+		mutex_lock(&heap->lock);
+		TIME_HOT(t[0][r], (objheap_obj_get(obj), obj),
+			 objheap_obj_put(heap, obj));
+		mutex_unlock(&heap->lock);
+		TIME_HOT(t[1][r], (refcount_inc(&bare), &bare),
+			 bench_failed |= refcount_dec_and_test(&bare));
+	}
+	mutex_lock(&heap->lock);
+	objheap_obj_put(heap, obj);
+	mutex_unlock(&heap->lock);
+	bench_report("group=refcount impl=objheap", "ns", t[0], REPEATS);
+	bench_report("group=refcount impl=refcount_t", "ns", t[1], REPEATS);
+	return 0;
 }
 
 static int __init objheap_bench_init(void)
 {
 	static const unsigned int sizes[] = { 16, 48, 64, 128, 256, 512, 1024, 4096 };
-	unsigned int saved_max = objheap_freelist_max;
-	u64 oh[REPEATS], nofl[REPEATS], kc[REPEATS], km[REPEATS];
+	unsigned int freelist_max = objheap_freelist_max;
 	struct objheap_heap *heap;
-	int i, r;
+	int i, ret = 0;
 
 	heap = objheap_heap_create();
 	if (IS_ERR(heap))
 		return PTR_ERR(heap);
-	pr_info("alloc+free pairs, %d x %d per run, median of %d runs, variants interleaved\n",
-		ROUNDS, BATCH, REPEATS);
-	for (i = 0; i < ARRAY_SIZE(sizes) && !bench_failed; i++) {
-		u32 payload = sizes[i] - sizeof(struct objheap_obj);
-		struct kmem_cache *cache;
-
-		cache = kmem_cache_create("objheap-bench", sizes[i], 8,
-					  SLAB_ACCOUNT, NULL);
-		if (!cache)
-			break;
-		/* Each run times every variant, so drift hits them alike. */
-		for (r = 0; r < REPEATS; r++) {
-			oh[r] = time_objheap(heap, payload, saved_max);
-			nofl[r] = time_objheap(heap, payload, 0);
-			TIME_ONE(kc[r], kmem_cache_alloc(cache, GFP_KERNEL_ACCOUNT),
-				 kmem_cache_free(cache, ptrs[k]));
-			TIME_ONE(km[r], kmalloc(sizes[i], GFP_KERNEL_ACCOUNT),
-				 kfree(ptrs[k]));
-		}
-		WRITE_ONCE(objheap_freelist_max, saved_max);
-		kmem_cache_destroy(cache);
-		print_row(sizes[i], median(oh), median(nofl), median(kc), median(km));
-	}
+	pr_info("bench: group=meta impl=objheap-kmod repeats=%d pairs_per_run=%d freelist_max=%u\n",
+		REPEATS, ROUNDS * BATCH, freelist_max);
+	for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
+		ret = bench_alloc(heap, sizes[i], 0, freelist_max);
+	if (!ret)
+		ret = bench_alloc(heap, 48, 2, freelist_max);
+	if (!ret)
+		ret = bench_freelist(heap, freelist_max);
+	if (!ret)
+		ret = bench_refcount(heap);
 	objheap_heap_destroy(heap);
-	pr_info("done%s\n", bench_failed ? " (an allocation failed)" : "");
+	pr_info("done%s\n", ret || bench_failed ? " (FAILED)" : "");
 	return 0;
 }
 module_init(objheap_bench_init);

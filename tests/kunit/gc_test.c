@@ -593,6 +593,66 @@ static void bad_parameters_change_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, heap->gc.gen[0].collections, 0ULL);
 }
 
+/*
+ * A heap closed with uncollected garbage that is not a simple ring: a
+ * binary tree whose nodes also point at their parents (every node is held
+ * by its parent and its children), each node holding a leaf, plus a
+ * frozen clique. Destruction must free all of it; it once spun forever on
+ * a node its children still pointed at.
+ */
+static void destroy_frees_garbage_of_any_shape(struct kunit *test)
+{
+	struct objheap_heap *heap = objheap_heap_create();
+	struct objheap_obj *node[255], *leaf;
+	u64 frees = objheap_totals.retired.frees;
+	u32 i, j;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+	mutex_lock(&heap->lock);
+	for (i = 0; i < ARRAY_SIZE(node); i++) {
+		node[i] = objheap_obj_alloc(heap, 0, 4, 0);
+		leaf = objheap_obj_alloc(heap, 1, 0, 8);
+		if (!node[i] || !leaf) {
+			mutex_unlock(&heap->lock);
+			KUNIT_FAIL(test, "out of memory");
+			return;	/* the heap leaks; the test has failed */
+		}
+		node[i]->slots[3] = leaf;
+	}
+	for (i = 1; i < ARRAY_SIZE(node); i++) {
+		/* Parent -> child takes the allocation reference. */
+		node[(i - 1) / 2]->slots[(i - 1) % 2] = node[i];
+		objheap_obj_get(node[(i - 1) / 2]);
+		node[i]->slots[2] = node[(i - 1) / 2];
+	}
+	/* The root's own reference goes: all of it is garbage now. */
+	objheap_obj_put(heap, node[0]);
+	mutex_unlock(&heap->lock);
+	KUNIT_EXPECT_EQ(test, heap->objects, 2ULL * ARRAY_SIZE(node));
+
+	/* A frozen 8-clique, on another of the collector's lists. */
+	mutex_lock(&heap->lock);
+	for (i = 0; i < 8; i++)
+		node[i] = objheap_obj_alloc(heap, 2, 8, 0);
+	for (i = 0; i < 8; i++)
+		for (j = 0; j < 8 && node[i]; j++)
+			if (node[j]) {
+				objheap_obj_get(node[j]);
+				node[i]->slots[j] = node[j];
+			}
+	for (i = 0; i < 8; i++)
+		if (node[i])
+			objheap_obj_put(heap, node[i]);
+	mutex_unlock(&heap->lock);
+	objheap_gc_freeze(heap);
+	KUNIT_EXPECT_EQ(test, heap->gc.len[OBJHEAP_GEN_PERMANENT], 8ULL);
+
+	objheap_heap_destroy(heap);
+	/* Every object was freed (and no WARN about leftovers fired). */
+	KUNIT_EXPECT_EQ(test, objheap_totals.retired.frees - frees,
+			2ULL * ARRAY_SIZE(node) + 8);
+}
+
 /* The work is queued when the heap goes: it must be cancelled, not run. */
 static void destroy_with_a_collection_queued(struct kunit *test)
 {
@@ -688,6 +748,7 @@ static struct kunit_case objheap_gc_cases[] = {
 	KUNIT_CASE(saveall_keeps_garbage_and_hands_it_back),
 	KUNIT_CASE(taking_garbage_stops_at_the_handle_limit),
 	KUNIT_CASE(bad_parameters_change_nothing),
+	KUNIT_CASE(destroy_frees_garbage_of_any_shape),
 	KUNIT_CASE(destroy_with_a_collection_queued),
 	KUNIT_CASE(destroy_with_a_collection_running),
 	KUNIT_CASE(a_full_collection_of_a_million_objects),

@@ -209,10 +209,27 @@ static void destroy_retires_the_counts(struct kunit *test)
 	mutex_unlock(&objheap_heaps_lock);
 }
 
+/* After everything died, the table holds the hot entry at most, empty. */
+static void types_expect_only_hot(struct kunit *test,
+				  struct objheap_heap *heap)
+{
+	struct objheap_type_stat *ts;
+	unsigned long type;
+	unsigned int n = 0;
+
+	xa_for_each(&heap->types, type, ts) {
+		KUNIT_EXPECT_EQ(test, ts->objects, 0ULL);
+		KUNIT_EXPECT_EQ(test, ts->bytes, 0ULL);
+		KUNIT_EXPECT_PTR_EQ(test, ts, heap->types_hot);
+		n++;
+	}
+	KUNIT_EXPECT_LE(test, n, 1U);
+}
+
 /*
  * 300 type tags, tag t holding t + 1 leaves of 16 bytes: the top 10 are
  * the highest tags, most bytes first, found across chunks of 256 tags;
- * dropping everything empties the table.
+ * dropping everything empties the table but for the hot entry.
  */
 static void types_top_sorts_by_bytes_across_chunks(struct kunit *test)
 {
@@ -240,11 +257,46 @@ static void types_top_sorts_by_bytes_across_chunks(struct kunit *test)
 	for (i = 1; i <= heap->handles.cap; i++)
 		kt_op(heap, OBJHEAP_OP_DROP, i, 0, 0, NULL);
 	KUNIT_EXPECT_EQ(test, heap->objects, 0ULL);
-	KUNIT_EXPECT_TRUE(test, xa_empty(&heap->types));
+	n = objheap_types_top(heap, top, ARRAY_SIZE(top), &ntypes);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	KUNIT_EXPECT_EQ(test, ntypes, 0ULL);
+	types_expect_only_hot(test, heap);
+}
+
+/*
+ * The hot entry: a tag allocated and freed in a loop keeps its (empty)
+ * entry, which goes once another tag takes its place; the table never
+ * holds more than the live tags and the hot one.
+ */
+static void types_hot_entry_stays_until_replaced(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_op op = { .op = OBJHEAP_OP_NEW, .type = 7 };
+	struct objheap_type_stat *hot;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+		hot = heap->types_hot;
+		KUNIT_ASSERT_NOT_NULL(test, hot);
+		KUNIT_EXPECT_EQ(test, hot->objects, 1ULL);
+		kt_op(heap, OBJHEAP_OP_DROP, op.handle, 0, 0, NULL);
+		/* Same entry, now empty, still in the table. */
+		KUNIT_EXPECT_PTR_EQ(test, heap->types_hot, hot);
+		KUNIT_EXPECT_EQ(test, hot->objects, 0ULL);
+		KUNIT_EXPECT_PTR_EQ(test, xa_load(&heap->types, 7), hot);
+	}
+	op.type = 8;
+	KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+	KUNIT_EXPECT_NULL(test, xa_load(&heap->types, 7));
+	KUNIT_EXPECT_EQ(test, heap->types_hot->type, 8U);
+	kt_op(heap, OBJHEAP_OP_DROP, op.handle, 0, 0, NULL);
+	types_expect_only_hot(test, heap);
 }
 
 static struct kunit_case objheap_heap_cases[] = {
 	KUNIT_CASE(types_top_sorts_by_bytes_across_chunks),
+	KUNIT_CASE(types_hot_entry_stays_until_replaced),
 	KUNIT_CASE(destroy_retires_the_counts),
 	KUNIT_CASE(create_counts_and_destroy_uncounts),
 	KUNIT_CASE(bad_operations_fail_and_change_nothing),

@@ -1480,4 +1480,33 @@ TEST_F(gc, close_frees_frozen_and_saved_objects)
 	EXPECT_EQ(before, objects());
 }
 
+/*
+ * Uncollected garbage in which every node is held by others: a binary
+ * tree whose nodes also point at their parents. Closing the heap must
+ * free it all (it once made close() spin in the kernel forever).
+ */
+TEST_F_TIMEOUT(gc, close_frees_a_garbage_tree_with_parent_edges, 120)
+{
+	long before = objects();
+	__u32 h[63];
+	int i;
+
+	ASSERT_EQ(0, set_params(self->fd, 0, 700, 10, 10));
+	for (i = 0; i < 63; i++) {
+		h[i] = oh_new(self->fd, 1, 3, 0);
+		ASSERT_NE(0, h[i]);
+	}
+	for (i = 1; i < 63; i++) {
+		ASSERT_EQ(0, oh_set(self->fd, h[(i - 1) / 2], (i - 1) % 2, h[i]));
+		ASSERT_EQ(0, oh_set(self->fd, h[i], 2, h[(i - 1) / 2]));
+	}
+	for (i = 0; i < 63; i++)
+		ASSERT_EQ(0, oh_drop(self->fd, h[i]));
+	EXPECT_EQ(before + 63, objects());
+
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(before, objects());
+}
+
 TEST_HARNESS_MAIN

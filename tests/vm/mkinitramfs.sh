@@ -48,6 +48,11 @@ for b in "${bins[@]}"; do
 	esac
 done
 
+# The benchmark VM: Debian's python3 and the script it runs.
+if [ -n "${OHVM_PYTHON:-}" ]; then
+	"$VMDIR/pack-python.sh" "$root" "$OHVM_PYTHON"
+fi
+
 cp "$VMDIR/init" "$root/init"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

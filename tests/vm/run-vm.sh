@@ -1,6 +1,6 @@
 #!/bin/bash
 # Boot the VM kernel under QEMU/TCG with an initramfs.
-# usage: run-vm.sh JOB INITRAMFS [LOGDIR]
+# usage: run-vm.sh JOB INITRAMFS [LOGDIR] | run-vm.sh --print-command
 #   JOB check|demo: console -> LOGDIR/console.log, results -> LOGDIR/results.log,
 #                   files the VM hands back (ttyS2) -> LOGDIR/files.log,
 #                   killed after VM_TIMEOUT seconds (exit 124)
@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-job=$1 initrd=$2 logdir=${3:-}
+job=$1 initrd=${2:-} logdir=${3:-}
 : "${VM_TIMEOUT:=2400}"
 : "${VM_MEM:=2048}"
 : "${VM_APPEND:=}"
@@ -19,6 +19,12 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max
       -smp 2 -m "$VM_MEM" -nodefaults -no-reboot -display none
       -kernel "$kernel" -initrd "$initrd")
 append="console=ttyS0 panic=-1 ohvm=$job $VM_APPEND"
+
+# The machine, for the benchmark report.
+if [ "$job" = --print-command ]; then
+	echo "${qemu[*]:0:11}"
+	exit 0
+fi
 
 if [ "$job" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial null -serial null -append "$append"

@@ -4,13 +4,13 @@
 #   check:      lint, build, KUnit + selftests in the VM, judge the logs
 #   demo:       the module at work in the VM, with its statistics
 #   shell:      an interactive shell in the VM with the module loaded
-#   bench-heap: allocation and ioctl benchmarks (use FLAVOUR=bench)
-#   bench-gc:   cycle collector benchmarks (use FLAVOUR=bench)
+#   bench:      the benchmark suite (use FLAVOUR=bench); BENCH_QUICK=1 runs
+#               a small version and leaves bench/ alone
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 job=${1:-check}
-case "$job" in check|demo|shell|bench-heap|bench-gc) ;; *) die "unknown job '$job'" ;; esac
+case "$job" in check|demo|shell|bench) ;; *) die "unknown job '$job'" ;; esac
 
 LOGDIR=$OUT_DIR/logs/$job
 mkdir -p "$OUT_DIR"
@@ -82,6 +82,8 @@ build_userspace() {
 pack() {
 	local krel
 	krel=$(cat "$KBUILD_DIR/include/config/kernel.release")
+	# Only the benchmark VM carries Debian's python3 (some 10 MB).
+	[ "$job" != bench ] || export OHVM_PYTHON=$REPO/tests/bench/cpython_bench.py
 	"$VMDIR/mkinitramfs.sh" "$OUT_DIR/initramfs.cpio.gz" "$krel" \
 		"$OUT_DIR"/kmod/src/*.ko -- \
 		"$OUT_DIR"/selftests/*_test* "$OUT_DIR"/userspace/bin/* \
@@ -112,6 +114,16 @@ plot_profile() {
 	echo "ohprof plot: $png"
 }
 
+# Tables, JSON and plots from the bench lines; a full run updates bench/.
+bench_report() {
+	local out=$REPO/bench
+	[ "${BENCH_QUICK:-0}" = 0 ] || out=$LOGDIR/report
+	python3 "$REPO/tests/bench/report.py" --results "$LOGDIR/results.log" \
+		--config "$KBUILD_DIR/.config" --out "$out" \
+		--qemu "$("$VMDIR/run-vm.sh" --print-command)"
+	echo "benchmark report: $out/RESULTS.md"
+}
+
 # Host tests: the log judge against recorded logs, and make install.
 host_selftest() {
 	local rc=0
@@ -136,9 +148,11 @@ case "$job" in
 shell)
 	exec "$VMDIR/run-vm.sh" shell "$OUT_DIR/initramfs.cpio.gz"
 	;;
-demo|bench-heap|bench-gc)
+demo|bench)
+	[ "$job" != bench ] || [ "${BENCH_QUICK:-0}" = 0 ] || export VM_APPEND=ohbench=quick
 	phase vm vm
 	[ "$job" != demo ] || phase plot plot_profile || fail_run "ohprof plot"
+	[ "$job" != bench ] || phase bench-report bench_report || fail_run "benchmark report"
 
 	grep -v '^objheap-vm: ' "$LOGDIR/results.log" || true
 	"$VMDIR/report.py" --scan-only "$LOGDIR/console.log" "$LOGDIR/results.log" ||
