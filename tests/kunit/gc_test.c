@@ -602,14 +602,18 @@ static void bad_parameters_change_nothing(struct kunit *test)
  */
 static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 {
-	struct objheap_heap *heap = objheap_heap_create();
-	struct objheap_obj *node[255], *leaf;
+	const u32 nodes = 255;
+	struct objheap_obj **node, *leaf;
 	u64 frees = objheap_totals.retired.frees;
+	struct objheap_heap *heap;
 	u32 i, j;
 
+	node = kunit_kcalloc(test, nodes, sizeof(*node), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, node);
+	heap = objheap_heap_create();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
 	mutex_lock(&heap->lock);
-	for (i = 0; i < ARRAY_SIZE(node); i++) {
+	for (i = 0; i < nodes; i++) {
 		node[i] = objheap_obj_alloc(heap, 0, 4, 0);
 		leaf = objheap_obj_alloc(heap, 1, 0, 8);
 		if (!node[i] || !leaf) {
@@ -619,7 +623,7 @@ static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 		}
 		node[i]->slots[3] = leaf;
 	}
-	for (i = 1; i < ARRAY_SIZE(node); i++) {
+	for (i = 1; i < nodes; i++) {
 		/* Parent -> child takes the allocation reference. */
 		node[(i - 1) / 2]->slots[(i - 1) % 2] = node[i];
 		objheap_obj_get(node[(i - 1) / 2]);
@@ -628,7 +632,7 @@ static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 	/* The root's own reference goes: all of it is garbage now. */
 	objheap_obj_put(heap, node[0]);
 	mutex_unlock(&heap->lock);
-	KUNIT_EXPECT_EQ(test, heap->objects, 2ULL * ARRAY_SIZE(node));
+	KUNIT_EXPECT_EQ(test, heap->objects, 2ULL * nodes);
 
 	/* A frozen 8-clique, on another of the collector's lists. */
 	mutex_lock(&heap->lock);
@@ -650,7 +654,7 @@ static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 	objheap_heap_destroy(heap);
 	/* Every object was freed (and no WARN about leftovers fired). */
 	KUNIT_EXPECT_EQ(test, objheap_totals.retired.frees - frees,
-			2ULL * ARRAY_SIZE(node) + 8);
+			2ULL * nodes + 8);
 }
 
 /* The work is queued when the heap goes: it must be cancelled, not run. */
