@@ -596,8 +596,8 @@ static void bad_parameters_change_nothing(struct kunit *test)
 /*
  * A heap closed with uncollected garbage that is not a simple ring: a
  * binary tree whose nodes also point at their parents (every node is held
- * by its parent and its children), each node holding a leaf, plus a
- * frozen clique. Destruction must free all of it; it once spun forever on
+ * by its parent and its children), each node holding a leaf, frozen,
+ * plus a young clique. Destruction must free all of it; it once spun forever on
  * a node its children still pointed at.
  */
 static void destroy_frees_garbage_of_any_shape(struct kunit *test)
@@ -633,8 +633,10 @@ static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 	objheap_obj_put(heap, node[0]);
 	mutex_unlock(&heap->lock);
 	KUNIT_EXPECT_EQ(test, heap->objects, 2ULL * nodes);
+	objheap_gc_freeze(heap);
+	KUNIT_EXPECT_EQ(test, heap->gc.len[OBJHEAP_GEN_PERMANENT], (u64)nodes);
 
-	/* A frozen 8-clique, on another of the collector's lists. */
+	/* An 8-clique in generation 0: another of the collector's lists. */
 	mutex_lock(&heap->lock);
 	for (i = 0; i < 8; i++)
 		node[i] = objheap_obj_alloc(heap, 2, 8, 0);
@@ -648,8 +650,7 @@ static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 		if (node[i])
 			objheap_obj_put(heap, node[i]);
 	mutex_unlock(&heap->lock);
-	objheap_gc_freeze(heap);
-	KUNIT_EXPECT_EQ(test, heap->gc.len[OBJHEAP_GEN_PERMANENT], 8ULL);
+	KUNIT_EXPECT_EQ(test, heap->gc.len[0], 8ULL);
 
 	objheap_heap_destroy(heap);
 	/* Every object was freed (and no WARN about leftovers fired). */
