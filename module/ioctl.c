@@ -150,6 +150,15 @@ static long ioctl_op(struct objheap_heap *heap, u32 opcode,
 	return 0;
 }
 
+/* What an operation reports: result, handle and ref, contiguous. */
+#define OP_OUT_START	offsetof(struct objheap_op, result)
+#define OP_OUT_SIZE	(offsetofend(struct objheap_op, ref) - OP_OUT_START)
+
+static struct objheap_op __user *batch_op(u64 uops, u32 op_size, u32 index)
+{
+	return u64_to_user_ptr(uops + (u64)index * op_size);
+}
+
 /*
  * Copy operations [first, first + n) of a batch in. Returns how many were
  * copied whole; *err says why the copy stopped short.
@@ -157,7 +166,7 @@ static long ioctl_op(struct objheap_heap *heap, u32 opcode,
 static u32 batch_copy_in(struct objheap_op *ops, u64 uops, u32 op_size,
 			 u32 first, u32 n, int *err)
 {
-	void __user *src = u64_to_user_ptr(uops + (u64)first * op_size);
+	void __user *src = batch_op(uops, op_size, first);
 	unsigned long left;
 	u32 i;
 	int ret;
@@ -181,32 +190,54 @@ static u32 batch_copy_in(struct objheap_op *ops, u64 uops, u32 op_size,
 }
 
 /*
- * Copy operations [first, first + n) of a batch out, our fields only.
- * Returns how many were written whole.
+ * Can operations [first, first + n) report? Each writes back the values
+ * just read at both ends of its out fields, which may straddle a page.
+ * Returns how many can.
  */
-static u32 batch_copy_out(const struct objheap_op *ops, u64 uops,
-			  u32 op_size, u32 first, u32 n)
+static u32 batch_probe(const struct objheap_op *ops, u64 uops, u32 op_size,
+		       u32 first, u32 n)
 {
-	void __user *dst = u64_to_user_ptr(uops + (u64)first * op_size);
-	unsigned long left;
+	struct objheap_op __user *uop;
 	u32 i;
 
-	if (op_size == sizeof(*ops)) {
-		left = copy_to_user(dst, ops, n * sizeof(*ops));
-		return n - DIV_ROUND_UP(left, sizeof(*ops));
-	}
-	for (i = 0; i < n; i++)
-		if (copy_to_user(dst + (u64)i * op_size, &ops[i], sizeof(*ops)))
+	for (i = 0; i < n; i++) {
+		uop = batch_op(uops, op_size, first + i);
+
+		if (put_user(ops[i].result, &uop->result) ||
+		    put_user(ops[i].ref, &uop->ref))
 			return i;
+	}
 	return n;
 }
 
 /*
- * BATCH: run the operations in order, stop at the first failure. Each
- * chunk is written back unchanged before it runs, so that an operation
- * whose result could not be reported never runs: an array that cannot be
- * read or written fails with EFAULT at the first such operation, and the
- * operations before it keep their effect, as with any failure.
+ * Write the out fields of operations [first, first + n) of a batch, and
+ * nothing else. Returns how many were written whole.
+ */
+static u32 batch_report(const struct objheap_op *ops, u64 uops, u32 op_size,
+			u32 first, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		void __user *dst = batch_op(uops, op_size, first + i);
+
+		if (copy_to_user(dst + OP_OUT_START,
+				 (const void *)&ops[i] + OP_OUT_START,
+				 OP_OUT_SIZE))
+			return i;
+	}
+	return n;
+}
+
+/*
+ * BATCH: run the operations in order, stop at the first failure. The out
+ * fields of each chunk are written back unchanged before it runs, so that
+ * an operation whose result could not be reported never runs: an array
+ * that cannot be read or written fails with EFAULT at the first such
+ * operation, and the operations before it keep their effect, as with any
+ * failure. Only the out fields are copied back: a batch's cost is mostly
+ * its copies.
  */
 static long ioctl_batch(struct objheap_heap *heap,
 			struct objheap_batch __user *ubatch)
@@ -230,7 +261,7 @@ static long ioctl_batch(struct objheap_heap *heap,
 		n = min_t(u32, BATCH_CHUNK, b.count - first);
 		copy_err = 0;
 		got = batch_copy_in(ops, b.ops, b.op_size, first, n, &copy_err);
-		writable = batch_copy_out(ops, b.ops, b.op_size, first, got);
+		writable = batch_probe(ops, b.ops, b.op_size, first, got);
 		if (writable < got) {
 			got = writable;
 			copy_err = -EFAULT;
@@ -245,7 +276,7 @@ static long ioctl_batch(struct objheap_heap *heap,
 		}
 		/* Results up to and including a failing operation. */
 		report = i < got ? i + 1 : got;
-		if (batch_copy_out(ops, b.ops, b.op_size, first, report) < report &&
+		if (batch_report(ops, b.ops, b.op_size, first, report) < report &&
 		    !ret)
 			ret = -EFAULT;
 		if (!ret && got < n)

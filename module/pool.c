@@ -13,7 +13,6 @@
  */
 #include <linux/kmemleak.h>
 #include <linux/mm.h>
-#include <linux/percpu_counter.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 
@@ -27,8 +26,6 @@ static const u16 class_size[OBJHEAP_NR_CLASSES] = {
 };
 
 static struct kmem_cache *class_cache[OBJHEAP_NR_CLASSES];
-/* Objects on all heaps' freelists, for the shrinker's count callback. */
-static struct percpu_counter freelisted;
 static char class_name[OBJHEAP_NR_CLASSES][16];
 
 /* size_to_class[(size + 7) / 8]: the smallest class that fits. */
@@ -115,7 +112,6 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 		fl->head = obj->next_dead;
 		fl->count--;
 		fl->hits++;
-		percpu_counter_dec(&freelisted);
 		return obj;
 	}
 	fl->misses++;
@@ -150,7 +146,6 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 	obj->next_dead = fl->head;
 	fl->head = obj;
 	fl->count++;
-	percpu_counter_inc(&freelisted);
 }
 
 /* Free up to @nr objects from @heap's freelists; the heap is locked. */
@@ -173,7 +168,6 @@ static unsigned long pool_drain_some(struct objheap_heap *heap,
 			freed++;
 		}
 	}
-	percpu_counter_sub(&freelisted, freed);
 	return freed;
 }
 
@@ -216,11 +210,24 @@ unsigned long objheap_pool_shrink(unsigned long nr_to_scan)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_pool_shrink);
 
+/*
+ * Objects on all heaps' freelists, read without the heaps' locks (an
+ * estimate is all a shrinker needs): no shared counter on the hot path.
+ * A busy heap list counts as nothing this time, as in the scan.
+ */
 static unsigned long objheap_shrink_count(struct shrinker *s,
 					  struct shrink_control *sc)
 {
-	s64 n = percpu_counter_read_positive(&freelisted);
+	struct objheap_heap *heap;
+	unsigned long n = 0;
+	unsigned int class;
 
+	if (!mutex_trylock(&objheap_heaps_lock))
+		return 0;
+	list_for_each_entry(heap, &objheap_heaps, node)
+		for (class = 0; class < OBJHEAP_NR_CLASSES; class++)
+			n += READ_ONCE(heap->free[class].count);
+	mutex_unlock(&objheap_heaps_lock);
 	return n ? n : SHRINK_EMPTY;
 }
 
@@ -306,18 +313,9 @@ int objheap_pool_init(void)
 		}
 	}
 
-	ret = percpu_counter_init(&freelisted, 0, GFP_KERNEL);
-	if (ret)
-		goto err_caches;
 	ret = objheap_shrinker_register();
 	if (ret)
-		goto err_counter;
-	return 0;
-
-err_counter:
-	percpu_counter_destroy(&freelisted);
-err_caches:
-	pool_destroy_caches();
+		pool_destroy_caches();
 	return ret;
 }
 
@@ -329,6 +327,5 @@ err_caches:
 void objheap_pool_exit(void)
 {
 	objheap_shrinker_unregister();
-	percpu_counter_destroy(&freelisted);
 	pool_destroy_caches();
 }

@@ -120,7 +120,7 @@ bench_report() {
 	[ "${BENCH_QUICK:-0}" = 0 ] || out=$LOGDIR/report
 	python3 "$REPO/tests/bench/report.py" --results "$LOGDIR/results.log" \
 		--config "$KBUILD_DIR/.config" --out "$out" \
-		--qemu "$("$VMDIR/run-vm.sh" --print-command)"
+		--qemu "$("$VMDIR/run-vm.sh" --print-command)" || return 1
 	echo "benchmark report: $out/RESULTS.md"
 }
 
