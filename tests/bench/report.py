@@ -352,16 +352,20 @@ def plot(f, out, quick):
         lines = []
         for i, shape in enumerate(SHAPES):
             for j, impl in enumerate(('objheap', 'CPython')):
-                lines.append("'%%s' using 1:%d with linespoints lw 2 dt %d "
+                # Solid lines, filled points for objheap, open for CPython.
+                lines.append("'%%s' using 1:%d with linespoints lw %d pt %d "
                              "lc %d title '%s %s'"
-                             % (2 + 2 * i + j, 1 + j, i + 1, impl, shape))
-        script = '''set terminal svg size 1000,420 font "sans,11" background "white"
+                             % (2 + 2 * i + j, 2 - j, 7 - j, i + 1, impl,
+                                shape))
+        script = '''set terminal svg size 1000,460 font "sans,11" background "white"
 set output "%(out)s/gc_full.svg"
 set datafile missing "?"
 set logscale xy
+set xrange [500:2000000]
+set xtics ("1k" 1000, "10k" 10000, "100k" 100000, "1M" 1000000)
 set xlabel "objects in the graph"
 set ylabel "ns per object (median)"
-set key top left
+set key outside bottom center horizontal maxrows 2
 set grid
 set multiplot layout 1,2
 set title "Full collection, graph alive (scan only)"
@@ -372,14 +376,17 @@ unset multiplot
 set output "%(out)s/gc_young.svg"
 set terminal svg size 600,400 font "sans,11" background "white"
 unset logscale
+set format x "%%g"
+set xrange [-0.3:%(last)d.3]
 set title "Young collection of 700 objects against old generation size"
 set xlabel "objects in the old generation"
 set ylabel "pause, us (median)"
 set yrange [0:*]
+set key outside bottom center horizontal
 set style data linespoints
-plot "%(tmp)s/young.dat" using 1:3:xtic(2) lw 2 title "objheap", \\
-     "" using 1:4 lw 2 dt 2 title "CPython"
-''' % {'out': out, 'tmp': tmp,
+plot "%(tmp)s/young.dat" using 1:3:xtic(2) lw 2 pt 7 title "objheap", \\
+     "" using 1:4 lw 1 pt 6 title "CPython"
+''' % {'out': out, 'tmp': tmp, 'last': len(olds) - 1,
             'alive': ', '.join(line % (tmp + '/alive.dat') for line in lines),
             'garbage': ', '.join(line % (tmp + '/garbage.dat')
                                  for line in lines)}

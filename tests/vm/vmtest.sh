@@ -124,11 +124,13 @@ bench_report() {
 	echo "benchmark report: $out/RESULTS.md"
 }
 
-# Host tests: the log judge against recorded logs, and make install.
+# Host tests: the log judge against recorded logs, make install, and the
+# benchmark report against a recorded run.
 host_selftest() {
 	local rc=0
 	"$VMDIR/test_report.sh" "$SRC_DIR/tools/testing/kunit/kunit.py" || rc=1
 	"$REPO/tests/host/install_test.sh" || rc=1
+	"$REPO/tests/host/bench_report_test.sh" || rc=1
 	return $rc
 }
 
