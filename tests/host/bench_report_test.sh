@@ -6,24 +6,10 @@
 # usage: bench_report_test.sh
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
+# shellcheck source=tests/host/common.sh
+. "$(dirname "$0")/common.sh"
 log=$repo/tests/bench/testdata/results.log
 report=$repo/tests/bench/report.py
-
-check() {	# check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@" > "$tmp/out" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $name"
-		sed 's/^/    /' "$tmp/out"
-	fi
-}
 
 run() {	# run LOG OUTDIR: the report's exit status
 	python3 "$report" --results "$1" --config /dev/null --qemu qemu --out "$2"
@@ -48,5 +34,4 @@ check "a missing figure fails the report" sh -c "! python3 '$report' --results '
 check "a benchmark's error fails the report" sh -c "! python3 '$report' --results '$tmp/error.log' --config /dev/null --out '$tmp/e' 2>/dev/null"
 { cat "$log"; echo "bench: group=alloc impl=objheap median=x"; } > "$tmp/bad.log"
 check "a malformed line fails the report" sh -c "! python3 '$report' --results '$tmp/bad.log' --config /dev/null --out '$tmp/b' 2>/dev/null"
-echo "host: $passed passed, $failed failed"
-[ $failed = 0 ]
+host_summary

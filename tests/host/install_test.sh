@@ -4,22 +4,8 @@
 # usage: install_test.sh
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-check() {	# check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@" > "$tmp/out" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $name"
-		sed 's/^/    /' "$tmp/out"
-	fi
-}
+# shellcheck source=tests/host/common.sh
+. "$(dirname "$0")/common.sh"
 
 dest=$tmp/root
 check "make install DESTDIR PREFIX" make -s -C "$repo/userspace" OUT="$tmp/build" \
@@ -45,5 +31,4 @@ check "pkg-config knows liboheap" pkg-config --exists liboheap
 # shellcheck disable=SC2046 # word splitting of the flags is intended
 check "a program builds with pkg-config's flags" \
 	cc -Wall -Werror -o "$tmp/prog" "$tmp/prog.c" $(pkg-config --cflags --libs liboheap)
-echo "host: $passed passed, $failed failed"
-[ $failed = 0 ]
+host_summary
