@@ -38,6 +38,8 @@
 /* Pool index of objects too large for any size class (kvmalloc). */
 #define OBJHEAP_CLASS_LARGE	0xff
 #define OBJHEAP_NR_CLASSES	22
+/* Objects a full freelist gives back to the slab in one bulk free. */
+#define OBJHEAP_POOL_RELEASE	32
 
 /**
  * struct objheap_gc_head - a container's link in the collector's lists

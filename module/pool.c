@@ -118,18 +118,40 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 	return kmem_cache_alloc(class_cache[class], GFP_KERNEL_ACCOUNT);
 }
 
+/*
+ * Give the @n objects at the head of a freelist back to the slab in one
+ * kmem_cache_free_bulk(): SLUB frees a run of objects of one slab with
+ * one update, where single frees pay one each.
+ */
+static void pool_release(struct objheap_freelist *fl, unsigned int class,
+			 unsigned int n)
+{
+	void *batch[OBJHEAP_POOL_RELEASE];
+	unsigned int i;
+
+	for (i = 0; i < n && i < ARRAY_SIZE(batch) && fl->head; i++) {
+		batch[i] = fl->head;
+		fl->head = fl->head->next_dead;
+	}
+	fl->count -= i;
+	kmem_cache_free_bulk(class_cache[class], i, batch);
+}
+
 /**
  * objheap_pool_free() - give back the memory of one object
  * @heap: the heap, locked
  * @mem: from objheap_pool_alloc() with the same @class
  * @class: its pool index
  *
- * Keeps it on the heap's freelist while that holds fewer than
- * objheap_freelist_max objects, else returns it to the slab.
+ * Keeps it on the heap's freelist. A full freelist (objheap_freelist_max
+ * objects) first gives OBJHEAP_POOL_RELEASE of them back to the slab at
+ * once, so that freeing many objects (a collection, a heap's close) costs
+ * one slab call per batch.
  */
 void objheap_pool_free(struct objheap_heap *heap, void *mem,
 		       unsigned int class)
 {
+	unsigned int max = READ_ONCE(objheap_freelist_max);
 	struct objheap_freelist *fl;
 	struct objheap_obj *obj = mem;
 
@@ -139,10 +161,12 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 		return;
 	}
 	fl = &heap->free[class];
-	if (fl->count >= READ_ONCE(objheap_freelist_max)) {
+	if (!max) {
 		kmem_cache_free(class_cache[class], mem);
 		return;
 	}
+	if (fl->count >= max)
+		pool_release(fl, class, fl->count - max + OBJHEAP_POOL_RELEASE);
 	obj->next_dead = fl->head;
 	fl->head = obj;
 	fl->count++;

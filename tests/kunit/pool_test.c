@@ -89,7 +89,14 @@ static void freelists_are_bounded(struct kunit *test)
 		h[i] = kt_new(test, heap, 0, 8);
 	for (i = 0; i < max + 10; i++)
 		kt_drop(test, heap, h[i]);
-	KUNIT_EXPECT_EQ(test, heap->free[class].count, max);
+	/*
+	 * Full at drop max + 1: OBJHEAP_POOL_RELEASE go back to the slab in
+	 * one bulk free, then the list grows again.
+	 */
+	KUNIT_EXPECT_LE(test, heap->free[class].count, max);
+	if (max >= OBJHEAP_POOL_RELEASE)
+		KUNIT_EXPECT_EQ(test, heap->free[class].count,
+				max - OBJHEAP_POOL_RELEASE + 10);
 	KUNIT_EXPECT_EQ(test, heap->objects, 0ULL);
 	KUNIT_EXPECT_EQ(test, heap->bytes, 0ULL);
 }
