@@ -148,6 +148,21 @@ static void drop_handles(__u32 n)
 	}
 }
 
+/* Keep the handles the last run opened (NEW's, or GET's refs); none is 0. */
+static void keep_handles(const char *what, int refs)
+{
+	__u32 i;
+
+	for (i = 0; i < OPS; i++) {
+		handles[i] = refs ? ops[i].ref : ops[i].handle;
+		if (!handles[i]) {
+			fprintf(stderr, "ohbench-ioctl: %s %u gave no handle\n",
+				what, i);
+			exit(1);
+		}
+	}
+}
+
 static double bench_new(__u32 batch)
 {
 	double t;
@@ -157,14 +172,7 @@ static double bench_new(__u32 batch)
 		ops[i] = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .type = 1,
 					      .count = 2 };
 	t = run_ops(B_NEW, batch);
-	for (i = 0; i < OPS; i++) {
-		handles[i] = ops[i].handle;
-		if (!handles[i]) {
-			fprintf(stderr, "ohbench-ioctl: NEW %u gave handle 0\n",
-				i);
-			exit(1);
-		}
-	}
+	keep_handles("NEW", 0);
 	expect_heap("NEW", base_objects + OPS, base_handles + OPS);
 	return t;
 }
@@ -223,14 +231,7 @@ static double bench_get(__u32 batch)
 		ops[i] = (struct objheap_op){ .op = OBJHEAP_OP_GET,
 					      .handle = cont, .index = 0 };
 	t = run_ops(B_GET, batch);
-	for (i = 0; i < OPS; i++) {
-		handles[i] = ops[i].ref;
-		if (!handles[i]) {
-			fprintf(stderr, "ohbench-ioctl: GET %u found slot 0 empty\n",
-				i);
-			exit(1);
-		}
-	}
+	keep_handles("GET", 1);
 	expect_heap("GET", base_objects, base_handles + OPS);
 	drop_handles(OPS);
 	expect_heap("dropping GET's handles", base_objects, base_handles);
