@@ -29,7 +29,8 @@ static struct dentry *objheap_debugfs_heaps;
 
 /*
  * The collector's statistics per generation over all heaps, live and
- * destroyed, and the live heaps' counts and tracked objects.
+ * destroyed, and the live heaps' counts and tracked objects. Under
+ * objheap_heaps_lock, so that no heap is counted both live and retired.
  */
 static void gather_gc(struct objheap_gc_gen_stats *st, u64 *count,
 		      u64 *tracked)
@@ -37,7 +38,7 @@ static void gather_gc(struct objheap_gc_gen_stats *st, u64 *count,
 	struct objheap_heap *heap;
 	unsigned int g;
 
-	mutex_lock(&objheap_heaps_lock);
+	lockdep_assert_held(&objheap_heaps_lock);
 	memcpy(st, objheap_totals.retired.gen,
 	       sizeof(objheap_totals.retired.gen));
 	list_for_each_entry(heap, &objheap_heaps, node) {
@@ -47,7 +48,6 @@ static void gather_gc(struct objheap_gc_gen_stats *st, u64 *count,
 			tracked[g] += READ_ONCE(heap->gc.len[g]);
 		}
 	}
-	mutex_unlock(&objheap_heaps_lock);
 }
 
 static int stats_show(struct seq_file *m, void *v)
@@ -71,8 +71,8 @@ static int stats_show(struct seq_file *m, void *v)
 		frees += READ_ONCE(heap->frees);
 		peak = max(peak, READ_ONCE(heap->peak_bytes));
 	}
-	mutex_unlock(&objheap_heaps_lock);
 	gather_gc(st, count, tracked);
+	mutex_unlock(&objheap_heaps_lock);
 	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
 		colls += st[g].collections;
 		coll += st[g].collected;
@@ -101,7 +101,9 @@ static int gc_show(struct seq_file *m, void *v)
 	u64 tracked[OBJHEAP_GC_GENERATIONS] = { 0 };
 	unsigned int g;
 
+	mutex_lock(&objheap_heaps_lock);
 	gather_gc(st, count, tracked);
+	mutex_unlock(&objheap_heaps_lock);
 	seq_puts(m, "# generation collections scanned collected uncollectable freed pause_total_ns pause_max_ns threshold count tracked\n");
 	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++)
 		/* Nothing is uncollectable: objects have no finalizers. */

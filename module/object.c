@@ -47,6 +47,12 @@ void *objheap_obj_payload(struct objheap_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_payload);
 
+/* What an object of @bytes in @class is charged: see objheap_obj_charge(). */
+static size_t class_charge(unsigned int class, size_t bytes)
+{
+	return class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
+}
+
 /**
  * objheap_obj_charge() - bytes an object counts against its heap's limit
  * @nslots: its slots
@@ -58,17 +64,15 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_payload);
 size_t objheap_obj_charge(u32 nslots, u32 size)
 {
 	size_t bytes = objheap_obj_alloc_size(nslots, size);
-	unsigned int class = objheap_size_to_class(bytes);
 
-	return class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
+	return class_charge(objheap_size_to_class(bytes), bytes);
 }
 
 /* objheap_obj_charge() of a live object, from the class it records. */
 static size_t obj_charge(const struct objheap_obj *obj)
 {
-	if (obj->class == OBJHEAP_CLASS_LARGE)
-		return objheap_obj_alloc_size(obj->nslots, obj->size);
-	return objheap_class_size(obj->class);
+	return class_charge(obj->class,
+			    objheap_obj_alloc_size(obj->nslots, obj->size));
 }
 
 /**
@@ -85,8 +89,7 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 {
 	size_t bytes = objheap_obj_alloc_size(nslots, size);
 	unsigned int class = objheap_size_to_class(bytes);
-	size_t charge = class == OBJHEAP_CLASS_LARGE ? bytes :
-			objheap_class_size(class);
+	size_t charge = class_charge(class, bytes);
 	struct objheap_type_stat *ts;
 	struct objheap_obj *obj;
 	void *mem;

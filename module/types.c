@@ -39,9 +39,15 @@ void objheap_types_destroy(struct objheap_heap *heap)
 	heap->types_hot = NULL;
 }
 
-/* Erase an entry that counts no object, unless it is the hot one. */
-static void types_forget(struct objheap_heap *heap,
-			 struct objheap_type_stat *ts)
+/**
+ * objheap_types_put() - forget an entry that may have no object left
+ * @heap: the heap, locked
+ * @ts: the entry, from objheap_types_get()
+ *
+ * The hot entry stays (see objheap_types_get()).
+ */
+void objheap_types_put(struct objheap_heap *heap,
+		       struct objheap_type_stat *ts)
 {
 	if (ts->objects || ts == heap->types_hot)
 		return;
@@ -61,7 +67,7 @@ static struct objheap_type_stat *types_find(struct objheap_heap *heap,
 	if (ts) {
 		swap(heap->types_hot, ts);
 		if (ts)
-			types_forget(heap, ts);
+			objheap_types_put(heap, ts);
 		return heap->types_hot;
 	}
 	return NULL;
@@ -100,21 +106,8 @@ struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 	old = heap->types_hot;
 	heap->types_hot = ts;
 	if (old)
-		types_forget(heap, old);
+		objheap_types_put(heap, old);
 	return ts;
-}
-
-/**
- * objheap_types_put() - forget an entry that may have no object left
- * @heap: the heap, locked
- * @ts: the entry, from objheap_types_get()
- *
- * The hot entry stays (see objheap_types_get()).
- */
-void objheap_types_put(struct objheap_heap *heap,
-		       struct objheap_type_stat *ts)
-{
-	types_forget(heap, ts);
 }
 
 /**
