@@ -20,6 +20,21 @@
 #define OBJHEAP_DEBUGFS	"/sys/kernel/debug/objheap"
 
 /*
+ * A test that needs a feature of the debug kernel (failslab, fail-nth,
+ * kmemleak) at @path: skipped on a stock distribution kernel, where the VM's
+ * init sets OBJHEAP_STOCK_KERNEL, and a failure on any other, so that a
+ * debug kernel that lost the feature cannot pass by skipping.
+ */
+#define OH_NEED_FEATURE(path, what) do {				\
+	if (access(path, F_OK)) {					\
+		if (getenv("OBJHEAP_STOCK_KERNEL"))			\
+			SKIP(return, "%s is not in this kernel", what);	\
+		ASSERT_EQ(0, access(path, F_OK))			\
+			TH_LOG("%s is needed (%s)", what, path);	\
+	}								\
+} while (0)
+
+/*
  * Read "key: value" from a debugfs file under objheap/. Returns -1 when the
  * file or the key is missing.
  */

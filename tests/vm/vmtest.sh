@@ -6,11 +6,13 @@
 #   shell:      an interactive shell in the VM with the module loaded
 #   bench:      the benchmark suite (use FLAVOUR=bench); BENCH_QUICK=1 runs
 #               a small version and leaves bench/ alone
+#   selftest:   only the selftests named in ONLY (e.g. ONLY="gc_test
+#               ops_test_32"), no KUnit: a quick loop while writing a test
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 job=${1:-check}
-case "$job" in check|demo|shell|bench) ;; *) die "unknown job '$job'" ;; esac
+case "$job" in check|demo|shell|bench|selftest) ;; *) die "unknown job '$job'" ;; esac
 
 LOGDIR=$OUT_DIR/logs/$job
 mkdir -p "$OUT_DIR"
@@ -73,8 +75,14 @@ build_module() {
 }
 
 build_userspace() {
+	local only=()
+	if [ "$job" = selftest ]; then
+		rm -f "$OUT_DIR"/selftests/*_test*
+		for t in ${ONLY:-}; do only+=("$OUT_DIR/selftests/$t"); done
+		[ ${#only[@]} -gt 0 ] || die "selftest: name the tests in ONLY"
+	fi
 	make -s -C "$REPO/tests/selftests" OUT="$OUT_DIR/selftests" \
-		KSFT_DIR="$SRC_DIR/tools/testing/selftests" -j"$JOBS"
+		KSFT_DIR="$SRC_DIR/tools/testing/selftests" -j"$JOBS" "${only[@]}"
 	make -s -C "$REPO/userspace" OUT="$OUT_DIR/userspace" -j"$JOBS"
 	make -s -C "$REPO/tests/bench" OUT="$OUT_DIR/bench" -j"$JOBS"
 }
@@ -150,7 +158,7 @@ case "$job" in
 shell)
 	exec "$VMDIR/run-vm.sh" shell "$OUT_DIR/initramfs.cpio.gz"
 	;;
-demo|bench)
+demo|bench|selftest)
 	[ "$job" != bench ] || [ "${BENCH_QUICK:-0}" = 0 ] || export VM_APPEND=ohbench=quick
 	phase vm vm
 	[ "$job" != demo ] || phase plot plot_profile || fail_run "ohprof plot"
@@ -161,6 +169,8 @@ demo|bench)
 		fail_run "the kernel reported a problem during the $job"
 	grep -q 'objheap-vm: done' "$LOGDIR/results.log" ||
 		fail_run "the $job VM did not finish (status $VM_STATUS)"
+	[ "$job" != selftest ] || ! grep -q '^not ok' "$LOGDIR/results.log" ||
+		fail_run "a selftest failed"
 	echo "$job logs: $LOGDIR (kernel $KVER-$FLAVOUR)"
 	;;
 check)
