@@ -2,7 +2,8 @@
 # objheap top-level Makefile.
 #
 #   make                  build objheap.ko against KDIR, and the userspace tools
-#   make check [KVER=6.1] KUnit + selftests in a QEMU VM on a debug kernel
+#   make check [KVER=6.1] KUnit + selftests in a QEMU VM on a debug kernel,
+#                         then the selftests on Debian's stock kernel
 #   make demo  [KVER=6.1] the module at work in the VM
 #   make vm    [KVER=6.1] an interactive shell in the VM, module loaded
 #
@@ -31,8 +32,10 @@ userspace:
 install:
 	$(MAKE) -C userspace STATIC= install
 
+# The debug kernel (KUnit, selftests, lint, host tests), then Debian's stock
+# kernel of the same version (selftests against its linux-headers build).
 check:
-	tests/vm/vmtest.sh check
+	tests/vm/vmtest.sh check; s=$$?; FLAVOUR=stock tests/vm/vmtest.sh check || s=1; exit $$s
 
 demo:
 	tests/vm/vmtest.sh demo

@@ -12,6 +12,8 @@
 
 #define FAILSLAB "/sys/kernel/debug/failslab/"
 
+#define NEED_FAILSLAB() OH_NEED_FEATURE(FAILSLAB "times", "failslab (CONFIG_FAILSLAB)")
+
 FIXTURE(enomem) {
 	int fd;
 	int make_it_fail;	/* /proc/thread-self/make-it-fail, kept open */
@@ -43,7 +45,9 @@ FIXTURE_SETUP(enomem)
 	self->make_it_fail = -1;
 	self->fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	OH_NEED_FEATURE(FAILSLAB "times", "failslab (CONFIG_FAILSLAB)");
+	/* Each test checks for failslab: 6.1's harness runs a skipped setup's test. */
+	if (access(FAILSLAB "times", F_OK))
+		return;
 	ASSERT_EQ(0, oh_write_file(FAILSLAB "task-filter", "Y", 0));
 	ASSERT_EQ(0, oh_write_file(FAILSLAB "ignore-gfp-wait", "N", 0));
 	ASSERT_EQ(0, oh_write_file(FAILSLAB "verbose", "0", 0));
@@ -68,6 +72,7 @@ TEST_F(enomem, first_new_fails_growing_the_handle_table)
 	long before = objheap_stat("stats", "objects");
 	struct objheap_op op = { .count = 1 };
 
+	NEED_FAILSLAB();
 	ASSERT_EQ(0, arm(self->make_it_fail, "1"));
 	EXPECT_EQ(-ENOMEM, oh_op(self->fd, OBJHEAP_IOC_NEW, &op));
 	ASSERT_EQ(0, disarm(self->make_it_fail));
@@ -81,6 +86,7 @@ TEST_F(enomem, new_fails_allocating_the_object)
 	long before;
 	__u32 a = oh_new(self->fd, 0, 0, 0);
 
+	NEED_FAILSLAB();
 	ASSERT_EQ(1, a);
 	before = objheap_stat("stats", "objects");
 	ASSERT_EQ(0, arm(self->make_it_fail, "1"));
@@ -99,6 +105,7 @@ TEST_F(enomem, new_of_a_new_type_fails_allocating_its_statistics)
 	long before;
 	__u32 a = oh_new(self->fd, 0, 0, 0);
 
+	NEED_FAILSLAB();
 	ASSERT_EQ(1, a);
 	before = objheap_stat("stats", "objects");
 	ASSERT_EQ(0, arm(self->make_it_fail, "1"));
@@ -114,6 +121,7 @@ TEST_F(enomem, write_fails_allocating_its_bounce_buffer)
 	__u32 a = oh_new(self->fd, 0, 0, sizeof(big));
 	char back[16];
 
+	NEED_FAILSLAB();
 	ASSERT_NE(0, a);
 	memset(big, 'x', sizeof(big));
 	/* A 4 KiB kvmalloc has no vmalloc fallback: one failure is enough. */

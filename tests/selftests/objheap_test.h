@@ -23,7 +23,8 @@
  * A test that needs a feature of the debug kernel (failslab, fail-nth,
  * kmemleak) at @path: skipped on a stock distribution kernel, where the VM's
  * init sets OBJHEAP_STOCK_KERNEL, and a failure on any other, so that a
- * debug kernel that lost the feature cannot pass by skipping.
+ * debug kernel that lost the feature cannot pass by skipping. Use it in the
+ * test's body: 6.1's harness still runs a test whose FIXTURE_SETUP skipped.
  */
 #define OH_NEED_FEATURE(path, what) do {				\
 	if (access(path, F_OK)) {					\

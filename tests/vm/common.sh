@@ -10,10 +10,23 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMDIR=$REPO/tests/vm
 SRC_TARBALL=/usr/src/linux-source-$KVER.tar.xz
 SRC_DIR=$OBJHEAP_CACHE/src/linux-source-$KVER
-# The flavour selects the config fragment: debug for tests, bench for timing.
+# The flavour selects the kernel: debug (tests) and bench (timing) are built
+# from linux-source with a config fragment; stock is Debian's own linux-image,
+# with the module built against its linux-headers package.
 : "${FLAVOUR:=debug}"
-KBUILD_DIR=$OBJHEAP_CACHE/build/$KVER-$FLAVOUR
 OUT_DIR=$OBJHEAP_CACHE/out/$KVER-$FLAVOUR
+if [ "$FLAVOUR" = stock ]; then
+	# stock-kernel.sh writes the release it unpacked; sourced again after it.
+	STOCK_DIR=$OBJHEAP_CACHE/stock/$KVER
+	STOCK_RELEASE=$(cat "$STOCK_DIR/release" 2>/dev/null || true)
+	KBUILD_DIR=$STOCK_DIR/root/usr/src/linux-headers-$STOCK_RELEASE
+	KERNEL_IMAGE=$STOCK_DIR/root/boot/vmlinuz-$STOCK_RELEASE
+	MODULES_META=$STOCK_DIR/root/lib/modules/$STOCK_RELEASE
+else
+	KBUILD_DIR=$OBJHEAP_CACHE/build/$KVER-$FLAVOUR
+	KERNEL_IMAGE=$KBUILD_DIR/arch/x86/boot/bzImage
+	MODULES_META=$KBUILD_DIR
+fi
 
 case "$KVER" in
 6.12|6.1) ;;

@@ -37,7 +37,7 @@ for m in "${mods[@]}"; do
 	cp "$m" "$root/lib/modules/$krel/extra/"
 done
 for f in modules.order modules.builtin modules.builtin.modinfo; do
-	cp "$KBUILD_DIR/$f" "$root/lib/modules/$krel/" 2>/dev/null || : > "$root/lib/modules/$krel/$f"
+	cp "$MODULES_META/$f" "$root/lib/modules/$krel/" 2>/dev/null || : > "$root/lib/modules/$krel/$f"
 done
 depmod -b "$root" "$krel"
 

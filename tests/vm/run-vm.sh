@@ -12,8 +12,8 @@ job=$1 initrd=${2:-} logdir=${3:-}
 : "${VM_TIMEOUT:=2400}"
 : "${VM_MEM:=2048}"
 : "${VM_APPEND:=}"
-kernel=$KBUILD_DIR/arch/x86/boot/bzImage
-[ -f "$kernel" ] || die "no kernel at $kernel (run tests/vm/build-kernel.sh)"
+kernel=$KERNEL_IMAGE
+[ -f "$kernel" ] || die "no kernel at $kernel (run tests/vm/build-kernel.sh or stock-kernel.sh)"
 
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max
       -smp 2 -m "$VM_MEM" -nodefaults -no-reboot -display none
