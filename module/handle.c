@@ -52,7 +52,7 @@ static int handles_grow(struct objheap_handles *t)
 		newcap = OBJHEAP_HARD_MAX_HANDLES;
 	if (newcap <= t->cap)
 		return -EMFILE;
-	entries = kvmalloc_array(newcap, sizeof(*entries), GFP_KERNEL_ACCOUNT);
+	entries = kvmalloc_array(newcap, sizeof(*entries), OBJHEAP_GFP);
 	if (!entries)
 		return -ENOMEM;
 	if (t->cap)

@@ -33,7 +33,7 @@ struct objheap_heap *objheap_heap_create(void)
 {
 	struct objheap_heap *heap;
 
-	heap = kzalloc(sizeof(*heap), GFP_KERNEL_ACCOUNT);
+	heap = kzalloc(sizeof(*heap), OBJHEAP_GFP);
 	if (!heap)
 		return ERR_PTR(-ENOMEM);
 

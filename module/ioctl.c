@@ -80,7 +80,7 @@ static noinline int run_rw_op(struct objheap_heap *heap, struct objheap_op *op)
 	if (op->count > OBJHEAP_MAX_PAYLOAD)
 		return -ERANGE;
 	if (op->count > sizeof(stackbuf)) {
-		kbuf = kvmalloc(op->count, GFP_KERNEL_ACCOUNT);
+		kbuf = kvmalloc(op->count, OBJHEAP_GFP);
 		if (!kbuf)
 			return -ENOMEM;
 	}

@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/compiler_types.h>
+#include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
@@ -34,6 +35,15 @@
 #define OBJHEAP_HARD_MAX_BYTES		BIT_ULL(31)
 #define OBJHEAP_HARD_MAX_OBJECTS	BIT(28)
 #define OBJHEAP_HARD_MAX_HANDLES	BIT(24)
+
+/*
+ * Memory a user's operation allocates: charged to the caller's memory
+ * cgroup, and failing with ENOMEM instead of invoking the OOM killer. A
+ * cgroup at its memory.max, or a machine short of memory, must not kill
+ * some task to satisfy an objheap allocation; the caller handles ENOMEM.
+ * No warning either: user input must not fill the log.
+ */
+#define OBJHEAP_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /* Pool index of objects too large for any size class (kvmalloc). */
 #define OBJHEAP_CLASS_LARGE	0xff

@@ -94,7 +94,7 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 
 	lockdep_assert_held(&heap->lock);
 	if (class == OBJHEAP_CLASS_LARGE) {
-		void *mem = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		void *mem = kvmalloc(size, OBJHEAP_GFP);
 
 		/*
 		 * Only untracked objects may point at it (see above): tell
@@ -115,7 +115,7 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 		return obj;
 	}
 	fl->misses++;
-	return kmem_cache_alloc(class_cache[class], GFP_KERNEL_ACCOUNT);
+	return kmem_cache_alloc(class_cache[class], OBJHEAP_GFP);
 }
 
 /*

@@ -95,11 +95,11 @@ struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 	ts = types_find(heap, type);
 	if (ts)
 		return ts;
-	ts = kzalloc(sizeof(*ts), GFP_KERNEL_ACCOUNT);
+	ts = kzalloc(sizeof(*ts), OBJHEAP_GFP);
 	if (!ts)
 		return NULL;
 	ts->type = type;
-	if (xa_err(xa_store(&heap->types, type, ts, GFP_KERNEL_ACCOUNT))) {
+	if (xa_err(xa_store(&heap->types, type, ts, OBJHEAP_GFP))) {
 		kfree(ts);
 		return NULL;
 	}

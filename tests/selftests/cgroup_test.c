@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory cgroups: a heap's memory is charged to its user's cgroup v2. At
+ * the cgroup's memory.max, allocations fail with ENOMEM; nothing is killed,
+ * neither the allocating task nor a bystander; a heap's own limits still
+ * come first, and closing the heap returns the memory to the cgroup.
+ */
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "objheap_test.h"
+
+#define CGROOT		"/sys/fs/cgroup"
+#define CG_MAX		(8L << 20)	/* memory.max of the test's cgroup */
+#define PAYLOAD		4000		/* one object: a 4 KiB size class */
+
+/* What the child that allocated in the cgroup saw. */
+struct fill_result {
+	long objects;		/* NEW calls that succeeded */
+	int err;		/* errno of the first NEW that failed */
+	int after;		/* 0 if NEW worked again after some DROPs */
+};
+
+FIXTURE(cgroup) {
+	char dir[64];
+	pid_t bystander;
+};
+
+/* A number from a cgroup file, or from its "key value" line if @key. */
+static long cg_read(const char *dir, const char *file, const char *key)
+{
+	char path[128], line[128];
+	size_t klen = key ? strlen(key) : 0;
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!key) {
+			val = strtol(line, NULL, 10);
+			break;
+		}
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return oh_write_file(path, val, 0);
+}
+
+FIXTURE_SETUP(cgroup)
+{
+	ASSERT_EQ(0, access(CGROOT "/cgroup.controllers", R_OK))
+		TH_LOG("cgroup v2 is not mounted at " CGROOT);
+	/* Children of the root get the memory controller (if not yet). */
+	cg_write(CGROOT, "cgroup.subtree_control", "+memory");
+	snprintf(self->dir, sizeof(self->dir), CGROOT "/objheap-test-%d", getpid());
+	ASSERT_EQ(0, mkdir(self->dir, 0755));
+	ASSERT_LE(0, cg_read(self->dir, "memory.current", NULL))
+		TH_LOG("no memory controller in %s", self->dir);
+
+	/* A task outside the cgroup that must survive whatever happens in it. */
+	self->bystander = fork();
+	ASSERT_LE(0, self->bystander);
+	if (!self->bystander) {
+		pause();
+		_exit(0);
+	}
+}
+
+FIXTURE_TEARDOWN(cgroup)
+{
+	if (self->bystander > 0) {
+		kill(self->bystander, SIGKILL);
+		waitpid(self->bystander, NULL, 0);
+	}
+	rmdir(self->dir);
+}
+
+/*
+ * In a child moved into the cgroup: open a heap, lower its byte limit to
+ * @max_bytes if nonzero, and allocate PAYLOAD-byte objects until NEW
+ * fails. Then drop a few and allocate again: the heap must still work.
+ */
+static void fill_in_cgroup(const char *dir, long max_bytes, int out)
+{
+	struct fill_result r = { 0 };
+	__u32 first = 0, h;
+	int fd;
+
+	if (cg_write(dir, "cgroup.procs", "0"))
+		_exit(10);
+	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		_exit(11);
+	if (max_bytes) {
+		struct objheap_limits lim = { .max_bytes = max_bytes };
+
+		if (ioctl(fd, OBJHEAP_IOC_SET_LIMITS, &lim))
+			_exit(12);
+	}
+	for (;;) {
+		h = oh_new(fd, 0, 0, PAYLOAD);
+		if (!h) {
+			r.err = errno;
+			break;
+		}
+		if (!first)
+			first = h;
+		r.objects++;
+		if (r.objects > 4 * CG_MAX / PAYLOAD) {
+			r.err = 0;	/* the cgroup limit did not hold */
+			break;
+		}
+	}
+	for (h = first; h && h < first + 8; h++)
+		oh_drop(fd, h);
+	r.after = oh_new(fd, 0, 0, PAYLOAD) ? 0 : errno;
+	/* The pipe's page is charged here too: make room first. */
+	close(fd);
+	if (write(out, &r, sizeof(r)) != sizeof(r))
+		_exit(13);
+	_exit(0);
+}
+
+/* Run fill_in_cgroup() in a child; its exit status goes to *status. */
+static struct fill_result fill(const char *dir, long max_bytes, int *status)
+{
+	struct fill_result r = { .err = -1 };
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return r;
+	pid = fork();
+	if (!pid) {
+		close(p[0]);
+		fill_in_cgroup(dir, max_bytes, p[1]);
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], &r, sizeof(r)) != sizeof(r))
+		r.err = -1;
+	close(p[0]);
+	*status = -1;
+	if (pid > 0)
+		waitpid(pid, status, 0);
+	return r;
+}
+
+TEST_F_TIMEOUT(cgroup, memory_max_gives_enomem_and_kills_nobody, 120)
+{
+	char max[32];
+	struct fill_result r;
+	long current = -1;
+	int status, i;
+
+	snprintf(max, sizeof(max), "%ld", CG_MAX);
+	ASSERT_EQ(0, cg_write(self->dir, "memory.max", max));
+	r = fill(self->dir, 0, &status);
+
+	/* The allocating task exited by itself: no OOM kill. */
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(ENOMEM, r.err)
+		TH_LOG("NEW failed with %d after %ld objects", r.err, r.objects);
+	/* The limit bound the heap: at most memory.max of payload, and
+	 * most of it (a static test binary needs little else).
+	 */
+	EXPECT_GE(CG_MAX / PAYLOAD, r.objects);
+	EXPECT_LE(CG_MAX / 2 / PAYLOAD, r.objects);
+	EXPECT_EQ(0, r.after) TH_LOG("NEW after freeing some failed: %d", r.after);
+
+	EXPECT_LT(0, cg_read(self->dir, "memory.events", "max"));
+	EXPECT_EQ(0, cg_read(self->dir, "memory.events", "oom"));
+	EXPECT_EQ(0, cg_read(self->dir, "memory.events", "oom_kill"));
+	EXPECT_EQ(0, kill(self->bystander, 0));
+	EXPECT_EQ(0, waitpid(self->bystander, NULL, WNOHANG));
+
+	/* The heap closed with its task: its memory left the cgroup. */
+	for (i = 0; i < 100; i++) {
+		current = cg_read(self->dir, "memory.current", NULL);
+		if (current >= 0 && current < CG_MAX / 4)
+			break;
+		usleep(50000);
+	}
+	EXPECT_GT(CG_MAX / 4, current);
+}
+
+TEST_F_TIMEOUT(cgroup, a_heap_limit_below_memory_max_comes_first, 120)
+{
+	const long limit = 1L << 20;
+	char max[32];
+	struct fill_result r;
+	int status;
+
+	snprintf(max, sizeof(max), "%ld", CG_MAX);
+	ASSERT_EQ(0, cg_write(self->dir, "memory.max", max));
+	r = fill(self->dir, limit, &status);
+
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(EDQUOT, r.err);
+	/* Each object is charged its size class (4 KiB) against the limit. */
+	EXPECT_EQ(limit / 4096, r.objects);
+	EXPECT_EQ(0, r.after);
+	EXPECT_EQ(0, cg_read(self->dir, "memory.events", "max"));
+	EXPECT_EQ(0, cg_read(self->dir, "memory.events", "oom_kill"));
+}
+
+TEST_HARNESS_MAIN
