@@ -6,6 +6,7 @@
 #                         then the selftests on Debian's stock kernel
 #   make demo  [KVER=6.1] the module at work in the VM
 #   make vm    [KVER=6.1] an interactive shell in the VM, module loaded
+#   make stress [SEED=n]   the model-checked stress test, long (docs/RELIABILITY.md)
 #
 # The VM kernels are built from Debian's linux-source-$(KVER) into
 # $(OBJHEAP_CACHE) (default ~/.cache/objheap) once and reused.
@@ -49,6 +50,15 @@ vm:
 bench:
 	BENCH_QUICK=$(if $(QUICK),1,0) FLAVOUR=bench tests/vm/vmtest.sh bench
 
+# The model-checked stress test, long: STRESS_OPS operations per worker
+# (default 200000), at most STRESS_SECONDS (default 1800), SEED=n replays.
+STRESS_OPS ?= 200000
+STRESS_SECONDS ?= 1800
+stress:
+	ONLY="stress_test stress_test_32" VM_TIMEOUT=$$((2 * $(STRESS_SECONDS) + 600)) \
+	VM_APPEND="OBJHEAP_STRESS_OPS=$(STRESS_OPS) OBJHEAP_STRESS_SECONDS=$(STRESS_SECONDS)$(if $(SEED), OBJHEAP_STRESS_SEED=$(SEED))" \
+	tests/vm/vmtest.sh selftest
+
 # Plant known defects one at a time and check that `make check` fails.
 negative-controls:
 	tests/vm/negative-controls.sh
@@ -58,4 +68,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace install check demo vm bench negative-controls clean
+.PHONY: all modules modules_install userspace install check demo vm bench stress negative-controls clean
