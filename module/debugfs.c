@@ -163,12 +163,14 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
 	char buf[16];
-	size_t len = min(count, sizeof(buf) - 1);
 
-	if (copy_from_user(buf, ubuf, len))
+	/* The whole write is the command: nothing cut off, no NUL inside. */
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
-	buf[len] = '\0';
-	if (strcmp(strim(buf), "collect"))
+	buf[count] = '\0';
+	if (strlen(buf) != count || strcmp(strim(buf), "collect"))
 		return -EINVAL;
 	objheap_collect_all();
 	return count;

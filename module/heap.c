@@ -317,8 +317,10 @@ int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 {
 	int ret;
 
+	/* A NOP uses no field (a BATCH entry; the NOP ioctl has no argument). */
 	if (op->op == OBJHEAP_OP_NOP)
-		return 0;
+		return op->handle || op->ref || op->index || op->count ||
+		       op->type || op->size || op->buf ? -EINVAL : 0;
 	mutex_lock(&heap->lock);
 	switch (op->op) {
 	case OBJHEAP_OP_NEW:

@@ -125,6 +125,13 @@ static long ioctl_op(struct objheap_heap *heap, u32 opcode,
 		return -EFAULT;
 	if (op.op && op.op != opcode)
 		return -EINVAL;
+	/*
+	 * Operations that answer through the argument write it back unchanged
+	 * first: one that could not report its new handle never runs.
+	 */
+	if ((opcode == OBJHEAP_OP_NEW || opcode == OBJHEAP_OP_DUP ||
+	     opcode == OBJHEAP_OP_GET) && copy_to_user(uarg, &op, sizeof(op)))
+		return -EFAULT;
 	op.op = opcode;
 	op.result = 0;
 	ret = run_op(heap, &op);
@@ -279,8 +286,13 @@ static long ioctl_batch(struct objheap_heap *heap,
 		if (batch_report(ops, b.ops, b.op_size, first, report) < report &&
 		    !ret)
 			ret = -EFAULT;
-		if (!ret && got < n)
+		if (!ret && got < n) {
 			ret = copy_err;
+			/* An operation with nonzero extra bytes still reports. */
+			if (ret == -E2BIG &&
+			    put_user(ret, &batch_op(b.ops, b.op_size, first + got)->result))
+				ret = -EFAULT;
+		}
 	}
 	if (put_user(first, &ubatch->done))
 		return -EFAULT;
@@ -325,7 +337,9 @@ static long ioctl_gc_collect(struct objheap_heap *heap, void __user *uarg)
 	struct objheap_gc_collect res;
 	int ret;
 
-	if (copy_from_user(&res, uarg, sizeof(res)))
+	/* Written back unchanged first: no collection that cannot report. */
+	if (copy_from_user(&res, uarg, sizeof(res)) ||
+	    copy_to_user(uarg, &res, sizeof(res)))
 		return -EFAULT;
 	ret = objheap_gc_run(heap, &res);
 	if (ret)

@@ -55,7 +55,10 @@ unsigned int objheap_default_gc_threshold[OBJHEAP_GC_GENERATIONS] = {
 
 static int gc_threshold_set(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 0, OBJHEAP_GC_THRESHOLD_MAX);
+	int ret = param_set_uint_minmax(val, kp, 0, OBJHEAP_GC_THRESHOLD_MAX);
+
+	/* Over 2^32 is as out of range as over 2^30: one errno for both. */
+	return ret == -ERANGE ? -EINVAL : ret;
 }
 
 static const struct kernel_param_ops gc_threshold_ops = {
