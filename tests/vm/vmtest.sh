@@ -208,6 +208,9 @@ check)
 		--host-passed "$((${host_passed:-0} + plot_ok))" "${host_failed[@]}" \
 		"${stock[@]}" "$LOGDIR" > "$LOGDIR/report.txt" || rc=$?
 	head -n -1 "$LOGDIR/report.txt"
+	# The reliability tests' figures (docs/RELIABILITY.md), 64- and 32-bit.
+	grep -hE '^ *(stress|faults|badinput|lifecycle): ' "$LOGDIR/results.log" |
+		sed 's/^ */figure: /' || true
 	echo "== total: $(($(date +%s) - RUN_START))s (kernel $KVER-$FLAVOUR)"
 	tail -n 1 "$LOGDIR/report.txt"
 	exit $rc
