@@ -114,8 +114,11 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 		fl->hits++;
 		return obj;
 	}
-	fl->misses++;
-	return kmem_cache_alloc(class_cache[class], OBJHEAP_GFP);
+	obj = kmem_cache_alloc(class_cache[class], OBJHEAP_GFP);
+	/* A failed call changes no statistic: count the miss that served. */
+	if (obj)
+		fl->misses++;
+	return obj;
 }
 
 /*
