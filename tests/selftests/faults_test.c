@@ -1662,10 +1662,15 @@ static void faults_on(struct __test_metadata *_metadata, struct inject *in,
 TEST_F_TIMEOUT(faults, sweep, 600)
 {
 	/* In the body: 6.1's harness runs it even when the setup skipped. */
-	OH_NEED_FEATURE(FAILSLAB "ignore-gfp-wait", "failslab (CONFIG_FAILSLAB)");
-	OH_NEED_FEATURE(FAILPAGE "min-order", "fail_page_alloc (CONFIG_FAIL_PAGE_ALLOC)");
-	OH_NEED_FEATURE(FAIL_NTH, "fail-nth (CONFIG_FAULT_INJECTION)");
-	OH_NEED_FEATURE(MAKE_IT_FAIL, "make-it-fail (CONFIG_FAULT_INJECTION)");
+	if (oh_lacks_feature(_metadata, FAILSLAB "ignore-gfp-wait",
+			     "failslab (CONFIG_FAILSLAB)") ||
+	    oh_lacks_feature(_metadata, FAILPAGE "min-order",
+			     "fail_page_alloc (CONFIG_FAIL_PAGE_ALLOC)") ||
+	    oh_lacks_feature(_metadata, FAIL_NTH,
+			     "fail-nth (CONFIG_FAULT_INJECTION)") ||
+	    oh_lacks_feature(_metadata, MAKE_IT_FAIL,
+			     "make-it-fail (CONFIG_FAULT_INJECTION)"))
+		return;
 	modstat_get(&base);
 	ASSERT_LE(0, base.objects);
 	faults_on(_metadata, &self->in, self->saved, &self->nsaved);

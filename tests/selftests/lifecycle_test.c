@@ -1358,8 +1358,9 @@ TEST_F_TIMEOUT(lifecycle, a_thousand_heaps_leave_the_slab_caches_empty, 300)
 	long long t0, cycles_us;
 	__u32 nops, i;
 
-	OH_NEED_FEATURE(SLAB_SYSFS "/objheap-16/objects",
-			"SLUB sysfs with CONFIG_SLUB_DEBUG");
+	if (oh_lacks_feature(_metadata, SLAB_SYSFS "/objheap-16/objects",
+			     "SLUB sysfs with CONFIG_SLUB_DEBUG"))
+		return;
 	nsizes = pool_sizes(sizes, MAX_CLASSES);
 	ASSERT_LT(0, nsizes);
 	for (c = 0; c < nsizes; c++)

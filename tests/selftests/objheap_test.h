@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,20 +21,24 @@
 #define OBJHEAP_DEBUGFS	"/sys/kernel/debug/objheap"
 
 /*
- * A test that needs a feature of the debug kernel (failslab, fail-nth,
- * kmemleak) at @path: skipped on a stock distribution kernel, where the VM's
- * init sets OBJHEAP_STOCK_KERNEL, and a failure on any other, so that a
- * debug kernel that lost the feature cannot pass by skipping. Use it in the
- * test's body: 6.1's harness still runs a test whose FIXTURE_SETUP skipped.
+ * Does a test lack a feature of the debug kernel (failslab, fail-nth, SLUB
+ * sysfs) at @path? Then it is skipped on a stock distribution kernel, where
+ * the VM's init sets OBJHEAP_STOCK_KERNEL, and fails on any other, so that
+ * a debug kernel that lost the feature cannot pass by skipping. Call it in
+ * the test's body, "if (oh_lacks_feature(...)) return;": 6.1's harness
+ * still runs a test whose FIXTURE_SETUP skipped.
  */
-#define OH_NEED_FEATURE(path, what) do {				\
-	if (access(path, F_OK)) {					\
-		if (getenv("OBJHEAP_STOCK_KERNEL"))			\
-			SKIP(return, "%s is not in this kernel", what);	\
-		ASSERT_EQ(0, access(path, F_OK))			\
-			TH_LOG("%s is needed (%s)", what, path);	\
-	}								\
-} while (0)
+static inline bool oh_lacks_feature(struct __test_metadata *_metadata,
+				    const char *path, const char *what)
+{
+	if (!access(path, F_OK))
+		return false;
+	if (getenv("OBJHEAP_STOCK_KERNEL"))
+		SKIP(return true, "%s is not in this kernel", what);
+	EXPECT_EQ(0, access(path, F_OK))
+		TH_LOG("%s is needed (%s)", what, path);
+	return true;
+}
 
 /*
  * Read "key: value" from a debugfs file under objheap/. Returns -1 when the
