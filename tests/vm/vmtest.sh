@@ -75,12 +75,18 @@ build_module() {
 }
 
 build_userspace() {
-	local only=()
+	local only=() t name
 	if [ "$job" = selftest ]; then
 		rm -f "$OUT_DIR"/selftests/*_test*
 		for t in ${ONLY:-}; do only+=("$OUT_DIR/selftests/$t"); done
 		[ ${#only[@]} -gt 0 ] || die "selftest: name the tests in ONLY"
 	fi
+	# A test whose source is gone must not run from an old build.
+	for t in "$OUT_DIR"/selftests/*_test*; do
+		[ -e "$t" ] || continue
+		name=${t##*/}
+		[ -f "$REPO/tests/selftests/${name%_32}.c" ] || rm -f "$t"
+	done
 	make -s -C "$REPO/tests/selftests" OUT="$OUT_DIR/selftests" \
 		KSFT_DIR="$SRC_DIR/tools/testing/selftests" -j"$JOBS" "${only[@]}"
 	make -s -C "$REPO/userspace" OUT="$OUT_DIR/userspace" -j"$JOBS"
@@ -209,8 +215,8 @@ check)
 		"${stock[@]}" "$LOGDIR" > "$LOGDIR/report.txt" || rc=$?
 	head -n -1 "$LOGDIR/report.txt"
 	# The reliability tests' figures (docs/RELIABILITY.md), 64- and 32-bit.
-	grep -hE '^ *(stress|faults|badinput|lifecycle): ' "$LOGDIR/results.log" |
-		sed 's/^ */figure: /' || true
+	grep -hE '^ *(# )?(stress: seed=.* workers=|faults: |badinput: |lifecycle: )' \
+		"$LOGDIR/results.log" | sed -E 's/^ *(# )?/figure: /' || true
 	echo "== total: $(($(date +%s) - RUN_START))s (kernel $KVER-$FLAVOUR)"
 	tail -n 1 "$LOGDIR/report.txt"
 	exit $rc
