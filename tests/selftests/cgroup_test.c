@@ -31,27 +31,10 @@ FIXTURE(cgroup) {
 /* A number from a cgroup file, or from its "key value" line if @key. */
 static long cg_read(const char *dir, const char *file, const char *key)
 {
-	char path[128], line[128];
-	size_t klen = key ? strlen(key) : 0;
-	long val = -1;
-	FILE *f;
+	char path[128];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!key) {
-			val = strtol(line, NULL, 10);
-			break;
-		}
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			val = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
+	return oh_file_value(path, key, ' ');
 }
 
 static int cg_write(const char *dir, const char *file, const char *val)

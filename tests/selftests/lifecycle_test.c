@@ -291,6 +291,23 @@ static void check_fresh_heap(struct __test_metadata *_metadata)
 	close(fd);
 }
 
+/*
+ * After a killed child is reaped: the totals come back to @base (the wait,
+ * also kept in *@max_wait if the longest), a fresh heap works, and it
+ * leaves the totals as they were. Returns the wait.
+ */
+static long long recovers(struct __test_metadata *_metadata,
+			  const struct totals *base, long long *max_wait)
+{
+	long long waited = settle(_metadata, base);
+
+	if (waited > *max_wait)
+		*max_wait = waited;
+	check_fresh_heap(_metadata);
+	settle(_metadata, base);
+	return waited;
+}
+
 /* Module loading, for the rmmod case and for every teardown. */
 
 static int delete_objheap(unsigned int flags)
@@ -456,7 +473,7 @@ static void batch_child(struct shared *sh, int ready)
 TEST_F_TIMEOUT(lifecycle, sigkill_in_the_middle_of_max_batches, 300)
 {
 	unsigned int seed0 = test_seed(), seed = seed0;
-	long long waited, max_wait = 0, max_reap = 0, t0 = now_us();
+	long long max_wait = 0, max_reap = 0, t0 = now_us();
 	long calls = 0, batch_us = 0;
 	int r, in_call = 0, at_once = 0;
 	struct totals base;
@@ -488,12 +505,7 @@ TEST_F_TIMEOUT(lifecycle, sigkill_in_the_middle_of_max_batches, 300)
 		ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 			TH_LOG("round %d: the child ended with status %#x", r, status);
 		calls += self->sh->calls;
-		waited = settle(_metadata, &base);
-		at_once += !waited;
-		if (waited > max_wait)
-			max_wait = waited;
-		check_fresh_heap(_metadata);
-		settle(_metadata, &base);
+		at_once += !recovers(_metadata, &base, &max_wait);
 	}
 	printf("lifecycle: case=batch_kill kills=%d in_call=%d batches=%ld ",
 	       KILL_ROUNDS, in_call, calls);
@@ -698,7 +710,7 @@ TEST_F_TIMEOUT(lifecycle, sigkill_during_a_large_deallocation, 300)
 	long rounds = env_long("LIFECYCLE_DEALLOC_ROUNDS", DEALLOC_ROUNDS);
 	unsigned int seed0 = test_seed(), seed = seed0;
 	long call_us[2] = { 0, 0 }, build_us = 0;
-	long long waited, max_wait = 0, max_reap = 0, t0 = now_us();
+	long long max_wait = 0, max_reap = 0, t0 = now_us();
 	int r, in_call = 0;
 	struct totals base;
 
@@ -737,11 +749,7 @@ TEST_F_TIMEOUT(lifecycle, sigkill_during_a_large_deallocation, 300)
 			call_us[by_close] = self->sh->call_us;
 		else
 			in_call++;
-		waited = settle(_metadata, &base);
-		if (waited > max_wait)
-			max_wait = waited;
-		check_fresh_heap(_metadata);
-		settle(_metadata, &base);
+		recovers(_metadata, &base, &max_wait);
 	}
 	printf("lifecycle: case=dealloc_kill kills=%ld in_call=%d chain=%ld ",
 	       rounds, in_call, chain);

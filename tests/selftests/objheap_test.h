@@ -41,28 +41,44 @@ static inline bool oh_lacks_feature(struct __test_metadata *_metadata,
 }
 
 /*
- * Read "key: value" from a debugfs file under objheap/. Returns -1 when the
- * file or the key is missing.
+ * The number after "@key@sep" on a line of the file at @path, or the first
+ * line's number if @key is NULL. Returns -1 when the file or the key is
+ * missing.
  */
-static inline long objheap_stat(const char *file, const char *key)
+static inline long oh_file_value(const char *path, const char *key, char sep)
 {
-	char path[256], line[256];
-	size_t klen = strlen(key);
+	size_t klen = key ? strlen(key) : 0;
+	char line[256];
 	long val = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", OBJHEAP_DEBUGFS, file);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
+		if (!key) {
+			val = strtol(line, NULL, 10);
+			break;
+		}
+		if (!strncmp(line, key, klen) && line[klen] == sep) {
 			val = strtol(line + klen + 1, NULL, 10);
 			break;
 		}
 	}
 	fclose(f);
 	return val;
+}
+
+/*
+ * Read "key: value" from a debugfs file under objheap/. Returns -1 when the
+ * file or the key is missing.
+ */
+static inline long objheap_stat(const char *file, const char *key)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", OBJHEAP_DEBUGFS, file);
+	return oh_file_value(path, key, ':');
 }
 
 /*
