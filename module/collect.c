@@ -201,10 +201,12 @@ static void save_unreachable(struct objheap_heap *heap,
  * cleared, and moved off @unreachable first, so that whatever the clearing
  * frees (it unlinks itself) never leaves the loop holding a dead pointer.
  * Every unreachable object is referenced only by unreachable objects, so
- * when all slots are clear, all are freed: nothing may remain.
+ * when all slots are clear, all are freed: nothing may remain. Should
+ * something remain (a reference the collector did not see), it goes back
+ * to generation @gen, a real list, and the heap is marked broken.
  */
 static void clear_unreachable(struct objheap_heap *heap,
-			      struct list_head *unreachable)
+			      struct list_head *unreachable, unsigned int gen)
 {
 	LIST_HEAD(cleared);
 	unsigned long n = 0;
@@ -221,8 +223,11 @@ static void clear_unreachable(struct objheap_heap *heap,
 		objheap_obj_put(heap, obj);
 		gc_resched(++n);
 	}
-	/* Cannot happen: see above. A leak, caught at heap destruction. */
-	WARN_ON_ONCE(!list_empty(&cleared));
+	if (unlikely(!list_empty(&cleared))) {
+		/* Still counted in len[gen], and labelled @gen: relink them. */
+		list_splice_tail(&cleared, &heap->gc.lists[gen]);
+		objheap_heap_break(heap, "unreachable objects survived clearing");
+	}
 }
 
 /* CPython's bookkeeping after collecting @gen; @young holds the survivors. */
@@ -290,7 +295,7 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 		save_unreachable(heap, &unreachable, gen, lost);
 		res->saved = lost;
 	} else {
-		clear_unreachable(heap, &unreachable);
+		clear_unreachable(heap, &unreachable, gen);
 	}
 
 	res->scanned = scanned;

@@ -56,7 +56,8 @@ static int stats_show(struct seq_file *m, void *v)
 	struct objheap_gc_gen_stats st[OBJHEAP_GC_GENERATIONS];
 	u64 count[OBJHEAP_GC_GENERATIONS] = { 0 };
 	u64 tracked[OBJHEAP_GC_GENERATIONS] = { 0 };
-	u64 objects = 0, bytes = 0, allocs, frees, peak, colls = 0, coll = 0;
+	u64 objects = 0, bytes = 0, pinned = 0, allocs, frees, peak;
+	u64 colls = 0, coll = 0;
 	struct objheap_heap *heap;
 	unsigned int g;
 
@@ -67,6 +68,7 @@ static int stats_show(struct seq_file *m, void *v)
 	list_for_each_entry(heap, &objheap_heaps, node) {
 		objects += READ_ONCE(heap->objects);
 		bytes += READ_ONCE(heap->bytes);
+		pinned += READ_ONCE(heap->pinned);
 		allocs += READ_ONCE(heap->allocs);
 		frees += READ_ONCE(heap->frees);
 		peak = max(peak, READ_ONCE(heap->peak_bytes));
@@ -84,6 +86,7 @@ static int stats_show(struct seq_file *m, void *v)
 		   (long long)atomic64_read(&objheap_totals.heaps_created));
 	seq_printf(m, "objects: %llu\n", objects);
 	seq_printf(m, "bytes: %llu\n", bytes);
+	seq_printf(m, "pinned: %llu\n", pinned);
 	seq_printf(m, "peak_heap_bytes: %llu\n", peak);
 	seq_printf(m, "allocs: %llu\n", allocs);
 	seq_printf(m, "frees: %llu\n", frees);
@@ -199,6 +202,8 @@ static int heap_info_show(struct seq_file *m, void *v)
 	seq_printf(m, "owner_comm: %s\n", heap->owner_comm);
 	seq_printf(m, "objects: %llu\n", st.objects);
 	seq_printf(m, "bytes: %llu\n", st.bytes);
+	seq_printf(m, "pinned: %llu\n", st.pinned);
+	seq_printf(m, "user_pinned: %llu\n", st.user_pinned);
 	seq_printf(m, "peak_bytes: %llu\n", st.peak_bytes);
 	seq_printf(m, "allocs: %llu\n", st.allocs);
 	seq_printf(m, "frees: %llu\n", st.frees);

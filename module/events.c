@@ -151,6 +151,9 @@ ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
 	size_t done = 0;
 	int ret;
 
+	/* As any read(): a zero count reads nothing and does not wait. */
+	if (!count)
+		return 0;
 	if (count < sizeof(rec))
 		return -EINVAL;
 	if (mutex_lock_interruptible(&ev->read_mutex))

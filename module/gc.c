@@ -15,6 +15,7 @@
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
@@ -65,7 +66,7 @@ static void gc_work_fn(struct work_struct *work)
 	mutex_lock(&heap->lock);
 	gc->queued = false;
 	/* Frees, or new settings, may have made it moot since it was queued. */
-	if (gc_due(gc)) {
+	if (gc_due(gc) && !heap->broken) {
 		gen = gc_pick_generation(gc);
 		if (gen >= 0) {
 			objheap_gc_collect(heap, gen, OBJHEAP_GC_REASON_THRESHOLD,
@@ -220,16 +221,19 @@ void objheap_gc_move(struct objheap_heap *heap, struct objheap_obj *obj,
  * @res: in: generation, flags and reserved; out: what it did
  *
  * Return: 0, or -EINVAL for a generation above 2 or nonzero flags or
- * reserved fields.
+ * reserved fields, -EINTR, -EIO (objheap_heap_lock()).
  */
 int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res)
 {
 	unsigned int gen = res->generation;
+	int ret;
 
 	if (gen >= OBJHEAP_GC_GENERATIONS || res->flags ||
 	    res->reserved[0] || res->reserved[1])
 		return -EINVAL;
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	objheap_gc_collect(heap, gen, OBJHEAP_GC_REASON_IOCTL, res);
 	mutex_unlock(&heap->lock);
 	return 0;
@@ -257,24 +261,45 @@ void objheap_gc_gen_stats_add(struct objheap_gc_gen_stats *to,
 /**
  * objheap_collect_all() - a full collection of every heap, for debugfs
  *
- * Holds objheap_heaps_lock throughout, so heaps cannot be created or
- * destroyed meanwhile (as kmemleak's scan, it is a debugging tool); each
- * heap is stopped only for its own collection.
+ * One heap at a time, in order of id: each is pinned and the list of heaps
+ * let go while it is collected, so that opening and closing heaps, the
+ * shrinker and debugfs readers never wait for more than one step of the
+ * walk. Heaps created meanwhile may or may not be collected. Stops at a
+ * fatal signal.
  */
 void objheap_collect_all(void)
 {
 	struct objheap_gc_collect res;
-	struct objheap_heap *heap;
+	struct objheap_heap *heap, *next;
 
 	mutex_lock(&objheap_heaps_lock);
-	list_for_each_entry(heap, &objheap_heaps, node) {
-		mutex_lock(&heap->lock);
-		objheap_gc_collect(heap, OBJHEAP_GC_GENERATIONS - 1,
-				   OBJHEAP_GC_REASON_DEBUGFS, &res);
-		mutex_unlock(&heap->lock);
+	heap = list_first_entry_or_null(&objheap_heaps, struct objheap_heap,
+					node);
+	if (heap)
+		objheap_heap_get(heap);
+	mutex_unlock(&objheap_heaps_lock);
+
+	while (heap) {
+		if (objheap_heap_lock(heap) == 0) {
+			/* A heap being closed is emptied, not collected. */
+			if (!heap->gc.dying)
+				objheap_gc_collect(heap, OBJHEAP_GC_GENERATIONS - 1,
+						   OBJHEAP_GC_REASON_DEBUGFS, &res);
+			mutex_unlock(&heap->lock);
+		}
+		/* A pinned heap stays listed: its successor is still there. */
+		mutex_lock(&objheap_heaps_lock);
+		next = NULL;
+		if (!fatal_signal_pending(current) &&
+		    !list_is_last(&heap->node, &objheap_heaps)) {
+			next = list_next_entry(heap, node);
+			objheap_heap_get(next);
+		}
+		mutex_unlock(&objheap_heaps_lock);
+		objheap_heap_put(heap);
+		heap = next;
 		cond_resched();
 	}
-	mutex_unlock(&objheap_heaps_lock);
 }
 
 /**
@@ -282,15 +307,20 @@ void objheap_collect_all(void)
  * @heap: the heap, not locked
  * @params: filled in, reserved fields zeroed
  */
-void objheap_gc_get_params(struct objheap_heap *heap,
-			   struct objheap_gc_params *params)
+int objheap_gc_get_params(struct objheap_heap *heap,
+			  struct objheap_gc_params *params)
 {
+	int ret;
+
 	memset(params, 0, sizeof(*params));
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	params->flags = heap->gc.flags;
 	memcpy(params->threshold, heap->gc.threshold,
 	       sizeof(params->threshold));
 	mutex_unlock(&heap->lock);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_get_params);
 
@@ -310,6 +340,7 @@ int objheap_gc_set_params(struct objheap_heap *heap,
 			  const struct objheap_gc_params *params)
 {
 	unsigned int i;
+	int ret;
 
 	if (params->flags & ~(OBJHEAP_GC_ENABLED | OBJHEAP_GC_SAVEALL) ||
 	    params->reserved[0] || params->reserved[1])
@@ -317,7 +348,9 @@ int objheap_gc_set_params(struct objheap_heap *heap,
 	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++)
 		if (params->threshold[i] > OBJHEAP_GC_THRESHOLD_MAX)
 			return -EINVAL;
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	heap->gc.flags = params->flags;
 	memcpy(heap->gc.threshold, params->threshold,
 	       sizeof(heap->gc.threshold));
@@ -331,14 +364,17 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_gc_set_params);
  * @heap: the heap, not locked
  * @stats: filled in, reserved fields zeroed
  */
-void objheap_gc_get_stats(struct objheap_heap *heap,
-			  struct objheap_gc_stats *stats)
+int objheap_gc_get_stats(struct objheap_heap *heap,
+			 struct objheap_gc_stats *stats)
 {
 	struct objheap_gc *gc = &heap->gc;
 	unsigned int i;
+	int ret;
 
 	memset(stats, 0, sizeof(*stats));
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++) {
 		stats->count[i] = gc->count[i];
 		stats->tracked[i] = gc->len[i];
@@ -349,6 +385,7 @@ void objheap_gc_get_stats(struct objheap_heap *heap,
 	stats->garbage = gc->len[OBJHEAP_GEN_GARBAGE];
 	stats->automatic = gc->automatic;
 	mutex_unlock(&heap->lock);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_get_stats);
 
@@ -377,15 +414,19 @@ static void gc_move_all(struct objheap_gc *gc, unsigned int from,
  *	generation, which collections skip (gc.freeze())
  * @heap: the heap, not locked
  */
-void objheap_gc_freeze(struct objheap_heap *heap)
+int objheap_gc_freeze(struct objheap_heap *heap)
 {
 	unsigned int i;
+	int ret;
 
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++)
 		gc_move_all(&heap->gc, i, OBJHEAP_GEN_PERMANENT);
 	heap->gc.count[0] = 0;
 	mutex_unlock(&heap->lock);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_freeze);
 
@@ -394,12 +435,17 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_gc_freeze);
  *	oldest one (gc.unfreeze())
  * @heap: the heap, not locked
  */
-void objheap_gc_unfreeze(struct objheap_heap *heap)
+int objheap_gc_unfreeze(struct objheap_heap *heap)
 {
-	mutex_lock(&heap->lock);
+	int ret;
+
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	gc_move_all(&heap->gc, OBJHEAP_GEN_PERMANENT,
 		    OBJHEAP_GC_GENERATIONS - 1);
 	mutex_unlock(&heap->lock);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_unfreeze);
 
@@ -413,23 +459,26 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_gc_unfreeze);
  * Oldest first. The garbage list's reference of each object becomes its
  * handle's, and the object rejoins generation 2.
  *
- * Return: 0 (fewer than @n when the list ran out), or -EMFILE/-ENOMEM
- * when the handle table is full; the objects not taken stay saved.
+ * Return: 0 (fewer than @n when the list ran out), -EMFILE/-EDQUOT/
+ * -ENOMEM when the handle table is full, or -EINTR/-EIO
+ * (objheap_heap_lock()); the objects not taken stay saved.
  */
 int objheap_gc_take_garbage(struct objheap_heap *heap, u32 *handles, u32 n,
 			    u32 *taken)
 {
 	struct list_head *garbage = &heap->gc.lists[OBJHEAP_GEN_GARBAGE];
-	int ret = 0;
+	int ret;
 	u32 i;
 
-	mutex_lock(&heap->lock);
+	*taken = 0;
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	for (i = 0; i < n && !list_empty(garbage); i++) {
 		struct objheap_gc_head *gch;
 		struct objheap_obj *obj;
 
-		ret = objheap_handle_reserve(&heap->handles,
-					     heap->limits.max_handles);
+		ret = objheap_handle_reserve(heap);
 		if (ret)
 			break;
 		gch = list_first_entry(garbage, struct objheap_gc_head, link);
@@ -447,13 +496,15 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_gc_take_garbage);
  * objheap_gc_garbage_left() - saved objects not yet handed back
  * @heap: the heap, not locked
  *
- * Return: their number, capped at U32_MAX.
+ * Return: their number, capped at U32_MAX; 0 if the heap cannot be
+ * locked (objheap_heap_lock()).
  */
 u32 objheap_gc_garbage_left(struct objheap_heap *heap)
 {
 	u64 left;
 
-	mutex_lock(&heap->lock);
+	if (objheap_heap_lock(heap))
+		return 0;
 	left = heap->gc.len[OBJHEAP_GEN_GARBAGE];
 	mutex_unlock(&heap->lock);
 	return min_t(u64, left, U32_MAX);

@@ -7,7 +7,9 @@
  * a free entry holds (index of the next free entry + 1) << 1 | 1, so the
  * free entries form a LIFO list threaded through the array and allocation
  * and release are O(1). Objects are at least 8-byte aligned, so bit 0 tells
- * the two apart. All functions run under the heap's lock.
+ * the two apart. The table is charged to its heap (charge.c): growing it
+ * needs room for the old and the new table at once, and fails with EDQUOT
+ * where they do not fit. All functions run under the heap's lock.
  */
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -32,29 +34,45 @@ void objheap_handles_init(struct objheap_handles *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/**
- * objheap_handles_destroy() - free the table itself
- * @t: the table; its handles must have been released
- */
-void objheap_handles_destroy(struct objheap_handles *t)
+/* What a table of @cap entries costs its heap. */
+static size_t handles_cost(u32 cap)
 {
+	return cap ? objheap_alloc_cost((size_t)cap * sizeof(unsigned long)) : 0;
+}
+
+/**
+ * objheap_handles_destroy() - free a heap's table itself
+ * @heap: the heap, locked; its handles must have been released
+ */
+void objheap_handles_destroy(struct objheap_heap *heap)
+{
+	struct objheap_handles *t = &heap->handles;
+
 	kvfree(t->entries);
+	objheap_uncharge(heap, handles_cost(t->cap));
 	memset(t, 0, sizeof(*t));
 }
 
-static int handles_grow(struct objheap_handles *t)
+static int handles_grow(struct objheap_heap *heap)
 {
+	struct objheap_handles *t = &heap->handles;
 	u32 newcap = t->cap ? t->cap * 2 : HANDLES_MIN_CAP;
 	unsigned long *entries;
+	int ret;
 	u32 i;
 
 	if (newcap > OBJHEAP_HARD_MAX_HANDLES)
 		newcap = OBJHEAP_HARD_MAX_HANDLES;
 	if (newcap <= t->cap)
 		return -EMFILE;
+	ret = objheap_charge(heap, handles_cost(newcap));
+	if (ret)
+		return ret;
 	entries = kvmalloc_array(newcap, sizeof(*entries), OBJHEAP_GFP);
-	if (!entries)
+	if (!entries) {
+		objheap_uncharge(heap, handles_cost(newcap));
 		return -ENOMEM;
+	}
 	if (t->cap)
 		memcpy(entries, t->entries, t->cap * sizeof(*entries));
 	/* Chain the new entries in order, in front of the old free list. */
@@ -62,6 +80,7 @@ static int handles_grow(struct objheap_handles *t)
 		entries[i] = ENTRY_FREE(i + 1 < newcap ? i + 2 : t->free);
 	t->free = t->cap + 1;
 	kvfree(t->entries);
+	objheap_uncharge(heap, handles_cost(t->cap));
 	t->entries = entries;
 	t->cap = newcap;
 	return 0;
@@ -69,21 +88,24 @@ static int handles_grow(struct objheap_handles *t)
 
 /**
  * objheap_handle_reserve() - make sure one more handle can be installed
- * @t: the table
- * @limit: most handles the heap may have open
+ * @heap: the heap, locked
  *
  * After success, the next objheap_handle_install() cannot fail, so callers
  * reserve before they change anything.
  *
- * Return: 0, -EMFILE at @limit, or -ENOMEM.
+ * Return: 0, -EMFILE at the heap's max_handles, -EDQUOT if a larger
+ * table cannot be charged, or -ENOMEM.
  */
-int objheap_handle_reserve(struct objheap_handles *t, u32 limit)
+int objheap_handle_reserve(struct objheap_heap *heap)
 {
-	if (t->used >= limit)
+	struct objheap_handles *t = &heap->handles;
+
+	lockdep_assert_held(&heap->lock);
+	if (t->used >= heap->limits.max_handles)
 		return -EMFILE;
 	if (t->free)
 		return 0;
-	return handles_grow(t);
+	return handles_grow(heap);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_handle_reserve);
 

@@ -25,19 +25,28 @@ LIST_HEAD(objheap_heaps);
 /**
  * objheap_heap_create() - create an empty heap owned by the current task
  *
- * The heap is charged to the caller's memory cgroup.
+ * The heap is charged to the caller's memory cgroup, and its own memory to
+ * its heap's and its user's byte limits (charge.c).
  *
- * Return: the new heap, or ERR_PTR(-ENOMEM).
+ * Return: the new heap, ERR_PTR(-ENOMEM), or ERR_PTR(-EDQUOT) if the
+ * user's budget has no room for one more heap.
  */
 struct objheap_heap *objheap_heap_create(void)
 {
 	struct objheap_heap *heap;
+	int ret;
 
 	heap = kzalloc(sizeof(*heap), OBJHEAP_GFP);
 	if (!heap)
 		return ERR_PTR(-ENOMEM);
+	heap->user = objheap_user_get();
+	if (!heap->user) {
+		kfree(heap);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	mutex_init(&heap->lock);
+	refcount_set(&heap->pins, 1);
 	objheap_handles_init(&heap->handles);
 	objheap_gc_init(heap);
 	objheap_events_init(&heap->events);
@@ -48,12 +57,22 @@ struct objheap_heap *objheap_heap_create(void)
 				       OBJHEAP_HARD_MAX_OBJECTS);
 	heap->limits.max_handles = min(READ_ONCE(objheap_default_max_handles),
 				       OBJHEAP_HARD_MAX_HANDLES);
-	heap->id = atomic64_inc_return(&objheap_totals.heaps_created);
+	mutex_lock(&heap->lock);
+	ret = objheap_charge(heap, objheap_heap_cost());
+	mutex_unlock(&heap->lock);
+	if (ret) {
+		objheap_user_put(heap->user);
+		mutex_destroy(&heap->lock);
+		kfree(heap);
+		return ERR_PTR(ret);
+	}
 	get_random_bytes(&heap->obj_key, sizeof(heap->obj_key));
 	heap->owner_tgid = task_tgid_nr(current);
 	get_task_comm(heap->owner_comm, current);
 
+	/* Ids in list order: objheap_collect_all() walks them so. */
 	mutex_lock(&objheap_heaps_lock);
+	heap->id = atomic64_inc_return(&objheap_totals.heaps_created);
 	list_add_tail(&heap->node, &objheap_heaps);
 	mutex_unlock(&objheap_heaps_lock);
 	atomic_long_inc(&objheap_totals.heaps_live);
@@ -62,10 +81,52 @@ struct objheap_heap *objheap_heap_create(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_create);
 
+/**
+ * objheap_heap_lock() - lock a heap for a caller's operation
+ * @heap: the heap
+ *
+ * The wait is killable: a task that is being killed does not wait for a
+ * collection of someone else's (a shared heap's) to end.
+ *
+ * Return: 0 with the lock held, -EINTR if a fatal signal came first, or
+ * -EIO if the heap is broken (see objheap_heap_break()).
+ */
+int objheap_heap_lock(struct objheap_heap *heap)
+{
+	if (mutex_lock_killable(&heap->lock))
+		return -EINTR;
+	if (unlikely(heap->broken)) {
+		mutex_unlock(&heap->lock);
+		return -EIO;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_heap_lock);
+
+/**
+ * objheap_heap_break() - an invariant of the heap does not hold
+ * @heap: the heap, locked
+ * @why: what was found, for the log
+ *
+ * As KFENCE disables itself: every later call on the heap fails with EIO,
+ * and nothing more is done to its objects but freeing what can be freed
+ * when it is closed. Logged once per heap.
+ */
+void objheap_heap_break(struct objheap_heap *heap, const char *why)
+{
+	lockdep_assert_held(&heap->lock);
+	if (heap->broken)
+		return;
+	heap->broken = true;
+	pr_err("objheap: heap %llu is broken (%s); its calls fail with EIO\n",
+	       heap->id, why);
+}
+
 /*
  * Leave the list of heaps, adding what the heap counted to the module's
  * totals in the same step, so that debugfs never counts it twice or not
- * at all. The heap is empty and its lock free: nothing changes it now.
+ * at all. The heap is empty, unpinned and its lock free: nothing changes
+ * it now.
  */
 static void heap_retire(struct objheap_heap *heap)
 {
@@ -118,21 +179,71 @@ static void heap_free_containers(struct objheap_heap *heap)
 		struct list_head *head = &heap->gc.lists[list];
 
 		while (!list_empty(head)) {
+			struct objheap_obj *obj;
+
 			gch = list_first_entry(head, struct objheap_gc_head,
 					       link);
-			objheap_obj_put(heap, objheap_gc_obj(gch));
+			obj = objheap_gc_obj(gch);
+			/*
+			 * The pin is the last reference of every object now.
+			 * One held from elsewhere would keep the loop here
+			 * forever: leave it (leaked), and say so.
+			 */
+			if (refcount_read(&obj->refs) != 1) {
+				list_del_init(&gch->link);
+				heap->gc.len[list]--;
+				objheap_heap_break(heap, "a container outlived its heap");
+				continue;
+			}
+			objheap_obj_put(heap, obj);
+			if (++n % 1024 == 0)
+				cond_resched();
 		}
 	}
 }
 
 /**
- * objheap_heap_destroy() - free a heap and everything in it
- * @heap: heap from objheap_heap_create(); no other user may remain
+ * objheap_heap_get() - pin a heap listed in objheap_heaps
+ * @heap: the heap; objheap_heaps_lock is held
+ *
+ * The heap stays listed and its memory stays until objheap_heap_put(),
+ * though it may be emptied meanwhile (objheap_heap_destroy()).
+ */
+void objheap_heap_get(struct objheap_heap *heap)
+{
+	lockdep_assert_held(&objheap_heaps_lock);
+	refcount_inc(&heap->pins);
+}
+
+/**
+ * objheap_heap_put() - drop a pin; the last one frees the heap
+ * @heap: the heap; objheap_heaps_lock must not be held
+ */
+void objheap_heap_put(struct objheap_heap *heap)
+{
+	if (!refcount_dec_and_test(&heap->pins))
+		return;
+	heap_retire(heap);
+	objheap_events_destroy(&heap->events);
+	mutex_lock(&heap->lock);
+	objheap_uncharge(heap, objheap_heap_cost());
+	/* Everything else was given back by objheap_heap_destroy(). */
+	WARN_ON_ONCE(heap->pinned);
+	mutex_unlock(&heap->lock);
+	objheap_user_put(heap->user);
+	mutex_destroy(&heap->lock);
+	atomic_long_dec(&objheap_totals.heaps_live);
+	kfree(heap);
+}
+
+/**
+ * objheap_heap_destroy() - free everything in a heap, and the heap
+ * @heap: heap from objheap_heap_create(), whose file is being released
  *
  * Stops the collector, closes every handle, which frees all acyclic
  * garbage, drops the saved garbage, then empties the slots of the
  * containers still alive, which can only be cycles and what hangs off
- * them, until nothing is left.
+ * them, until nothing is left. The heap's memory goes with the last pin.
  */
 void objheap_heap_destroy(struct objheap_heap *heap)
 {
@@ -154,15 +265,10 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	heap_free_containers(heap);
 	WARN_ON_ONCE(heap->objects || heap->bytes);
 	objheap_pool_drain(heap);
-	mutex_unlock(&heap->lock);
-	heap_retire(heap);
-
-	objheap_handles_destroy(&heap->handles);
-	objheap_events_destroy(&heap->events);
 	objheap_types_destroy(heap);
-	mutex_destroy(&heap->lock);
-	atomic_long_dec(&objheap_totals.heaps_live);
-	kfree(heap);
+	objheap_handles_destroy(heap);
+	mutex_unlock(&heap->lock);
+	objheap_heap_put(heap);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_destroy);
 
@@ -183,16 +289,15 @@ static int op_new(struct objheap_heap *heap, struct objheap_op *op)
 		return -EINVAL;
 	if (op->count > OBJHEAP_MAX_SLOTS || op->size > OBJHEAP_MAX_PAYLOAD)
 		return -EINVAL;
-	if (heap->objects + 1 > heap->limits.max_objects ||
-	    heap->bytes + objheap_obj_charge(op->count, op->size) >
-	    heap->limits.max_bytes)
+	/* Bytes are checked as they are charged (charge.c). */
+	if (heap->objects + 1 > heap->limits.max_objects)
 		return -EDQUOT;
-	ret = objheap_handle_reserve(&heap->handles, heap->limits.max_handles);
+	ret = objheap_handle_reserve(heap);
 	if (ret)
 		return ret;
 	obj = objheap_obj_alloc(heap, op->type, op->count, op->size);
-	if (!obj)
-		return -ENOMEM;
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	/* The allocation's reference becomes the handle's. */
 	op->handle = objheap_handle_install(&heap->handles, obj);
 	return 0;
@@ -209,7 +314,7 @@ static int op_dup(struct objheap_heap *heap, struct objheap_op *op)
 	obj = objheap_handle_lookup(&heap->handles, op->handle);
 	if (!obj)
 		return -EBADF;
-	ret = objheap_handle_reserve(&heap->handles, heap->limits.max_handles);
+	ret = objheap_handle_reserve(heap);
 	if (ret)
 		return ret;
 	op->ref = heap_open_handle(heap, obj);
@@ -271,26 +376,61 @@ static int op_get(struct objheap_heap *heap, struct objheap_op *op)
 	op->ref = 0;
 	if (!val)
 		return 0;	/* empty slot */
-	ret = objheap_handle_reserve(&heap->handles, heap->limits.max_handles);
+	ret = objheap_handle_reserve(heap);
 	if (ret)
 		return ret;
 	op->ref = heap_open_handle(heap, val);
 	return 0;
 }
 
+/* READ and WRITE: the object and range, checked. */
+static struct objheap_obj *rw_target(struct objheap_heap *heap,
+				     const struct objheap_op *op)
+{
+	struct objheap_obj *obj;
+
+	if (op->ref || op->type || op->size)
+		return ERR_PTR(-EINVAL);
+	obj = objheap_handle_lookup(&heap->handles, op->handle);
+	if (!obj)
+		return ERR_PTR(-EBADF);
+	if (op->index > obj->size || op->count > obj->size - op->index)
+		return ERR_PTR(-ERANGE);
+	return obj;
+}
+
+/**
+ * objheap_heap_charge_rw() - charge the bounce buffer of a READ or WRITE
+ * @heap: the heap, not locked
+ * @op: the operation, checked first as objheap_heap_op() checks it, so
+ *	that a bad one fails as it would without a buffer
+ * @bytes: what the buffer costs (objheap_alloc_cost())
+ *
+ * Return: 0, an errno objheap_heap_op() would give @op, or -EDQUOT.
+ */
+int objheap_heap_charge_rw(struct objheap_heap *heap,
+			   const struct objheap_op *op, size_t bytes)
+{
+	struct objheap_obj *obj;
+	int ret;
+
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
+	obj = rw_target(heap, op);
+	ret = IS_ERR(obj) ? PTR_ERR(obj) : objheap_charge(heap, bytes);
+	mutex_unlock(&heap->lock);
+	return ret;
+}
+
 /* READ and WRITE: @kbuf holds op->count bytes, copied by the caller. */
 static int op_rw(struct objheap_heap *heap, struct objheap_op *op, void *kbuf)
 {
-	struct objheap_obj *obj;
+	struct objheap_obj *obj = rw_target(heap, op);
 	u8 *payload;
 
-	if (op->ref || op->type || op->size)
-		return -EINVAL;
-	obj = objheap_handle_lookup(&heap->handles, op->handle);
-	if (!obj)
-		return -EBADF;
-	if (op->index > obj->size || op->count > obj->size - op->index)
-		return -ERANGE;
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	payload = (u8 *)objheap_obj_payload(obj) + op->index;
 	if (op->op == OBJHEAP_OP_WRITE)
 		memcpy(payload, kbuf, op->count);
@@ -309,8 +449,9 @@ static int op_rw(struct objheap_heap *heap, struct objheap_op *op, void *kbuf)
  *
  * Return: 0, or -EINVAL (bad op code, nonzero unused field, size over the
  * maximum), -EBADF (not an open handle), -ERANGE (slot or payload range
- * out of bounds), -EDQUOT (byte or object limit), -EMFILE (handle
- * limit), -ENOMEM.
+ * out of bounds), -EDQUOT (the heap's byte or object limit, or its user's
+ * byte budget), -EMFILE (handle limit), -ENOMEM, -EINTR (a fatal signal
+ * while waiting for the heap), -EIO (the heap is broken).
  */
 int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 		    void *kbuf)
@@ -321,7 +462,9 @@ int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 	if (op->op == OBJHEAP_OP_NOP)
 		return op->handle || op->ref || op->index || op->count ||
 		       op->type || op->size || op->buf ? -EINVAL : 0;
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	switch (op->op) {
 	case OBJHEAP_OP_NEW:
 		ret = op_new(heap, op);
@@ -363,10 +506,13 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 	struct objheap_obj *obj;
 	size_t bytes;
 	u32 handle = info->handle;
+	int ret;
 
 	memset(info, 0, sizeof(*info));
 	info->handle = handle;
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	obj = objheap_handle_lookup(&heap->handles, handle);
 	if (!obj) {
 		mutex_unlock(&heap->lock);
@@ -394,13 +540,16 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_heap_info);
  * @heap: the heap, not locked
  * @st: filled in, reserved fields zeroed
  */
-void objheap_heap_get_stats(struct objheap_heap *heap,
-			    struct objheap_heap_stats *st)
+int objheap_heap_get_stats(struct objheap_heap *heap,
+			   struct objheap_heap_stats *st)
 {
 	unsigned int i;
+	int ret;
 
 	memset(st, 0, sizeof(*st));
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	st->id = heap->id;
 	st->objects = heap->objects;
 	st->bytes = heap->bytes;
@@ -409,12 +558,16 @@ void objheap_heap_get_stats(struct objheap_heap *heap,
 	st->frees = heap->frees;
 	st->handles = heap->handles.used;
 	st->handles_cap = heap->handles.cap;
+	st->pinned = heap->pinned;
+	st->user_pinned = objheap_user_pinned(heap);
+	st->user_max_bytes = READ_ONCE(objheap_user_max_bytes);
 	for (i = 0; i < OBJHEAP_NR_CLASSES; i++) {
 		st->freelisted += heap->free[i].count;
 		st->freelist_hits += heap->free[i].hits;
 		st->freelist_misses += heap->free[i].misses;
 	}
 	mutex_unlock(&heap->lock);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_get_stats);
 
@@ -423,12 +576,17 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_heap_get_stats);
  * @heap: the heap, not locked
  * @lim: filled in, reserved fields zeroed
  */
-void objheap_heap_get_limits(struct objheap_heap *heap,
-			     struct objheap_limits *lim)
+int objheap_heap_get_limits(struct objheap_heap *heap,
+			    struct objheap_limits *lim)
 {
-	mutex_lock(&heap->lock);
+	int ret;
+
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	*lim = heap->limits;
 	mutex_unlock(&heap->lock);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_get_limits);
 
@@ -448,7 +606,9 @@ int objheap_heap_set_limits(struct objheap_heap *heap,
 
 	if (lim->reserved[0] || lim->reserved[1])
 		return -EINVAL;
-	mutex_lock(&heap->lock);
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
 	if (lim->max_bytes > cur->max_bytes ||
 	    lim->max_objects > cur->max_objects ||
 	    lim->max_handles > cur->max_handles) {

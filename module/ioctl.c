@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -50,7 +51,7 @@ void objheap_version_fill(struct objheap_version *ver)
 	ver->major = OBJHEAP_ABI_MAJOR;
 	ver->minor = OBJHEAP_ABI_MINOR;
 	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS |
-			OBJHEAP_FEAT_HEAP_STATS;
+			OBJHEAP_FEAT_HEAP_STATS | OBJHEAP_FEAT_PINNED;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
@@ -74,15 +75,23 @@ static noinline int run_rw_op(struct objheap_heap *heap, struct objheap_op *op)
 	void __user *ubuf = u64_to_user_ptr(op->buf);
 	u8 stackbuf[RW_STACK_BYTES];
 	void *kbuf = stackbuf;
+	size_t cost = 0;
 	int ret;
 
 	/* No payload is this large: out of range whatever the object. */
 	if (op->count > OBJHEAP_MAX_PAYLOAD)
 		return -ERANGE;
 	if (op->count > sizeof(stackbuf)) {
+		/* Charged while it exists: many callers could hold many. */
+		cost = objheap_alloc_cost(op->count);
+		ret = objheap_heap_charge_rw(heap, op, cost);
+		if (ret)
+			return ret;
 		kbuf = kvmalloc(op->count, OBJHEAP_GFP);
-		if (!kbuf)
+		if (!kbuf) {
+			objheap_uncharge_unlocked(heap, cost);
 			return -ENOMEM;
+		}
 	}
 	if (op->op == OBJHEAP_OP_WRITE && copy_from_user(kbuf, ubuf, op->count)) {
 		ret = -EFAULT;
@@ -93,8 +102,10 @@ static noinline int run_rw_op(struct objheap_heap *heap, struct objheap_op *op)
 	    copy_to_user(ubuf, kbuf, op->count))
 		ret = -EFAULT;
 out:
-	if (kbuf != stackbuf)
+	if (kbuf != stackbuf) {
 		kvfree(kbuf);
+		objheap_uncharge_unlocked(heap, cost);
+	}
 	return ret;
 }
 
@@ -275,7 +286,9 @@ static long ioctl_batch(struct objheap_heap *heap,
 		}
 		for (i = 0; i < got; i++) {
 			ops[i].result = 0;
-			ret = run_op(heap, &ops[i]);
+			/* A dying task stops here: done says how far it got. */
+			ret = fatal_signal_pending(current) ? -EINTR :
+			      run_op(heap, &ops[i]);
 			if (ret) {
 				ops[i].result = ret;
 				break;
@@ -322,9 +335,12 @@ static long ioctl_limits(struct objheap_heap *heap, unsigned int cmd,
 			 void __user *uarg)
 {
 	struct objheap_limits lim;
+	int ret;
 
 	if (cmd == OBJHEAP_IOC_GET_LIMITS) {
-		objheap_heap_get_limits(heap, &lim);
+		ret = objheap_heap_get_limits(heap, &lim);
+		if (ret)
+			return ret;
 		return copy_to_user(uarg, &lim, sizeof(lim)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&lim, uarg, sizeof(lim)))
@@ -351,9 +367,12 @@ static long ioctl_gc_params(struct objheap_heap *heap, unsigned int cmd,
 			    void __user *uarg)
 {
 	struct objheap_gc_params params;
+	int ret;
 
 	if (cmd == OBJHEAP_IOC_GC_GET_PARAMS) {
-		objheap_gc_get_params(heap, &params);
+		ret = objheap_gc_get_params(heap, &params);
+		if (ret)
+			return ret;
 		return copy_to_user(uarg, &params, sizeof(params)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&params, uarg, sizeof(params)))
@@ -364,16 +383,22 @@ static long ioctl_gc_params(struct objheap_heap *heap, unsigned int cmd,
 static long ioctl_heap_stats(struct objheap_heap *heap, void __user *uarg)
 {
 	struct objheap_heap_stats st;
+	int ret;
 
-	objheap_heap_get_stats(heap, &st);
+	ret = objheap_heap_get_stats(heap, &st);
+	if (ret)
+		return ret;
 	return copy_to_user(uarg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
 static long ioctl_gc_stats(struct objheap_heap *heap, void __user *uarg)
 {
 	struct objheap_gc_stats stats;
+	int ret;
 
-	objheap_gc_get_stats(heap, &stats);
+	ret = objheap_gc_get_stats(heap, &stats);
+	if (ret)
+		return ret;
 	return copy_to_user(uarg, &stats, sizeof(stats)) ? -EFAULT : 0;
 }
 
@@ -402,6 +427,10 @@ static long ioctl_gc_garbage(struct objheap_heap *heap,
 		return -EFAULT;
 	uh = u64_to_user_ptr(g.handles);
 	for (g.done = 0; g.done < g.count && !ret;) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		n = min_t(u32, GARBAGE_CHUNK, g.count - g.done);
 		/* Probe: read the chunk and write it back unchanged. */
 		if (copy_from_user(handles, uh + g.done, n * sizeof(u32)) ||
@@ -473,11 +502,9 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 	case OBJHEAP_IOC_GC_STATS:
 		return ioctl_gc_stats(heap, uarg);
 	case OBJHEAP_IOC_GC_FREEZE:
-		objheap_gc_freeze(heap);
-		return 0;
+		return objheap_gc_freeze(heap);
 	case OBJHEAP_IOC_GC_UNFREEZE:
-		objheap_gc_unfreeze(heap);
-		return 0;
+		return objheap_gc_unfreeze(heap);
 	case OBJHEAP_IOC_GC_GARBAGE:
 		return ioctl_gc_garbage(heap, uarg);
 	case OBJHEAP_IOC_HEAP_STATS:

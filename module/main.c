@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/init.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
@@ -35,6 +36,15 @@ unsigned int objheap_freelist_max = 64;
 EXPORT_SYMBOL_IF_KUNIT(objheap_freelist_max);
 module_param_named(freelist_max, objheap_freelist_max, uint, 0644);
 MODULE_PARM_DESC(freelist_max, "Freed objects each heap keeps per size class for reuse (64)");
+
+/*
+ * What all heaps of one user (real uid) may pin together, charged as each
+ * heap's max_bytes is (charge.c). 0 at load: an eighth of RAM.
+ */
+unsigned long objheap_user_max_bytes;
+EXPORT_SYMBOL_IF_KUNIT(objheap_user_max_bytes);
+module_param_named(user_max_bytes, objheap_user_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_max_bytes, "Bytes all heaps of one user may pin together (default: 1/8 of RAM)");
 
 /*
  * Defaults of each heap's collector settings (CPython's gc defaults); a
@@ -80,6 +90,8 @@ static int __init objheap_init(void)
 {
 	int ret;
 
+	if (!objheap_user_max_bytes)
+		objheap_user_max_bytes = (totalram_pages() << PAGE_SHIFT) / 8;
 	ret = objheap_pool_init();
 	if (ret)
 		return ret;

@@ -9,6 +9,7 @@
  * chain of a million objects takes a million iterations and no stack: the
  * problem CPython's "trashcan" solves.
  */
+#include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -47,28 +48,17 @@ void *objheap_obj_payload(struct objheap_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_payload);
 
-/* What an object of @bytes in @class is charged: see objheap_obj_charge(). */
+/*
+ * What an object of @bytes in @class counts in its heap's and its type's
+ * bytes: what its pool really gives, the class size, or the exact size
+ * for a large object.
+ */
 static size_t class_charge(unsigned int class, size_t bytes)
 {
 	return class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
 }
 
-/**
- * objheap_obj_charge() - bytes an object counts against its heap's limit
- * @nslots: its slots
- * @size: its payload bytes
- *
- * Return: what its pool really gives: the class size, or the exact size
- * for a large object.
- */
-size_t objheap_obj_charge(u32 nslots, u32 size)
-{
-	size_t bytes = objheap_obj_alloc_size(nslots, size);
-
-	return class_charge(objheap_size_to_class(bytes), bytes);
-}
-
-/* objheap_obj_charge() of a live object, from the class it records. */
+/* class_charge() of a live object, from the class it records. */
 static size_t obj_charge(const struct objheap_obj *obj)
 {
 	return class_charge(obj->class,
@@ -82,7 +72,8 @@ static size_t obj_charge(const struct objheap_obj *obj)
  * @nslots: slots, at most OBJHEAP_MAX_SLOTS
  * @size: payload bytes, at most OBJHEAP_MAX_PAYLOAD
  *
- * Return: the object, or NULL when memory is short.
+ * Return: the object, ERR_PTR(-EDQUOT) at the heap's or its user's byte
+ * limit, or ERR_PTR(-ENOMEM).
  */
 struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 				      u32 nslots, u32 size)
@@ -97,12 +88,12 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 
 	lockdep_assert_held(&heap->lock);
 	ts = objheap_types_get(heap, type);
-	if (!ts)
-		return NULL;
+	if (IS_ERR(ts))
+		return ERR_CAST(ts);
 	mem = objheap_pool_alloc(heap, class, bytes);
-	if (!mem) {
+	if (IS_ERR(mem)) {
 		objheap_types_put(heap, ts);
-		return NULL;
+		return mem;
 	}
 	/*
 	 * Every byte but the gc head is written: no stale bytes reach user
@@ -138,17 +129,18 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
 static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 {
 	unsigned int class = obj->class;
+	size_t bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
 	void *mem = obj;
 
 	if (obj->nslots) {
 		objheap_gc_untrack(heap, obj);
 		mem = objheap_obj_gc(obj);
 	}
-	heap->bytes -= obj_charge(obj);
+	heap->bytes -= class_charge(class, bytes);
 	heap->objects--;
 	heap->class_objects[min_t(unsigned int, class, OBJHEAP_NR_CLASSES)]--;
 	heap->frees++;
-	objheap_pool_free(heap, mem, class);
+	objheap_pool_free(heap, mem, class, bytes);
 }
 
 /**

@@ -14,15 +14,16 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/rbtree.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/siphash.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
-#include <linux/xarray.h>
 #include <kunit/visibility.h>
 #include <uapi/linux/objheap.h>
 
@@ -180,14 +181,30 @@ struct objheap_freelist {
 
 /**
  * struct objheap_type_stat - live objects of one type tag (types.c)
+ * @node: in objheap_heap.types, by @type
  * @objects: how many
  * @bytes: their bytes, as charged to the heap
  * @type: the tag
  */
 struct objheap_type_stat {
+	struct rb_node node;
 	u64 objects;
 	u64 bytes;
 	u32 type;
+};
+
+/**
+ * struct objheap_user - what one user's heaps pin together (charge.c)
+ * @node: in objheap_users, under objheap_users_lock
+ * @uid: the real uid of the tasks that opened the heaps
+ * @refs: heaps of this user
+ * @pinned: bytes charged to them, at most objheap_user_max_bytes
+ */
+struct objheap_user {
+	struct hlist_node node;
+	kuid_t uid;
+	refcount_t refs;
+	atomic_long_t pinned;
 };
 
 /**
@@ -225,10 +242,16 @@ struct objheap_events {
 /**
  * struct objheap_heap - one private heap, created by each open of the device
  * @lock: protects everything below that is not marked otherwise
+ * @pins: the file's reference and objheap_collect_all()'s; the last one
+ *	frees the heap (objheap_heap_put())
+ * @broken: an invariant broke: every call fails with EIO
+ * @user: whose budget the heap is charged to
+ * @pinned: bytes of kernel memory held for the heap, charged to @user
+ *	and at most @limits.max_bytes (charge.c)
  * @handles: the handle table
  * @gc: the cycle collector's lists and state
  * @events: finished collections, for read() and poll() on the file
- * @types: type tag -> struct objheap_type_stat
+ * @types: struct objheap_type_stat by type tag
  * @types_hot: the entry used last, kept even while it counts no object
  *	(types.c), or NULL
  * @debugfs: the heap's directory objheap/heaps/<id>/, or NULL
@@ -249,10 +272,14 @@ struct objheap_events {
  */
 struct objheap_heap {
 	struct mutex lock;	/* see "Locking" in docs/design.md */
+	refcount_t pins;
+	bool broken;
+	struct objheap_user *user;
+	u64 pinned;
 	struct objheap_handles handles;
 	struct objheap_gc gc;
 	struct objheap_events events;
-	struct xarray types;
+	struct rb_root types;
 	struct objheap_type_stat *types_hot;
 	struct dentry *debugfs;
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];
@@ -311,6 +338,8 @@ extern unsigned long objheap_default_max_bytes;
 extern unsigned int objheap_default_max_objects;
 extern unsigned int objheap_default_max_handles;
 extern unsigned int objheap_freelist_max;
+/* Module parameter: what one user's heaps may pin together. */
+extern unsigned long objheap_user_max_bytes;
 /* Module parameters: defaults of each heap's collector settings. */
 extern bool objheap_default_gc_enabled;
 extern bool objheap_default_gc_saveall;
@@ -346,14 +375,30 @@ unsigned int objheap_size_to_class(size_t size);
 void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 			 size_t size);
 void objheap_pool_free(struct objheap_heap *heap, void *mem,
-		       unsigned int class);
+		       unsigned int class, size_t size);
+size_t objheap_pool_freelisted_bytes(struct objheap_heap *heap);
 void objheap_pool_drain(struct objheap_heap *heap);
 unsigned long objheap_pool_shrink(unsigned long nr_to_scan);
 
+/* charge.c: what heaps and users pin, against their limits */
+size_t objheap_alloc_cost(size_t size);
+struct objheap_user *objheap_user_get(void);
+void objheap_user_put(struct objheap_user *u);
+u64 objheap_user_pinned(struct objheap_heap *heap);
+int objheap_charge(struct objheap_heap *heap, size_t bytes);
+void objheap_uncharge(struct objheap_heap *heap, size_t bytes);
+void objheap_uncharge_unlocked(struct objheap_heap *heap, size_t bytes);
+
+/* What a heap's own struct costs: charged from creation to the last pin. */
+static inline size_t objheap_heap_cost(void)
+{
+	return objheap_alloc_cost(sizeof(struct objheap_heap));
+}
+
 /* handle.c: the handle table */
 void objheap_handles_init(struct objheap_handles *t);
-void objheap_handles_destroy(struct objheap_handles *t);
-int objheap_handle_reserve(struct objheap_handles *t, u32 limit);
+void objheap_handles_destroy(struct objheap_heap *heap);
+int objheap_handle_reserve(struct objheap_heap *heap);
 u32 objheap_handle_install(struct objheap_handles *t,
 			   struct objheap_obj *obj);
 struct objheap_obj *objheap_handle_lookup(struct objheap_handles *t, u32 h);
@@ -361,7 +406,6 @@ struct objheap_obj *objheap_handle_remove(struct objheap_handles *t, u32 h);
 
 /* object.c: allocation, reference counting, iterative deallocation */
 size_t objheap_obj_alloc_size(u32 nslots, u32 size);
-size_t objheap_obj_charge(u32 nslots, u32 size);
 struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 				      u32 nslots, u32 size);
 void objheap_obj_get(struct objheap_obj *obj);
@@ -381,14 +425,14 @@ void objheap_gc_untrack(struct objheap_heap *heap, struct objheap_obj *obj);
 void objheap_gc_move(struct objheap_heap *heap, struct objheap_obj *obj,
 		     unsigned int list);
 int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res);
-void objheap_gc_get_params(struct objheap_heap *heap,
-			   struct objheap_gc_params *params);
+int objheap_gc_get_params(struct objheap_heap *heap,
+			  struct objheap_gc_params *params);
 int objheap_gc_set_params(struct objheap_heap *heap,
 			  const struct objheap_gc_params *params);
-void objheap_gc_get_stats(struct objheap_heap *heap,
-			  struct objheap_gc_stats *stats);
-void objheap_gc_freeze(struct objheap_heap *heap);
-void objheap_gc_unfreeze(struct objheap_heap *heap);
+int objheap_gc_get_stats(struct objheap_heap *heap,
+			 struct objheap_gc_stats *stats);
+int objheap_gc_freeze(struct objheap_heap *heap);
+int objheap_gc_unfreeze(struct objheap_heap *heap);
 int objheap_gc_take_garbage(struct objheap_heap *heap, u32 *handles, u32 n,
 			    u32 *taken);
 u32 objheap_gc_garbage_left(struct objheap_heap *heap);
@@ -425,16 +469,22 @@ __poll_t objheap_events_poll(struct objheap_events *ev, struct file *file,
 /* heap.c: heaps and the operations on them */
 struct objheap_heap *objheap_heap_create(void);
 void objheap_heap_destroy(struct objheap_heap *heap);
+void objheap_heap_get(struct objheap_heap *heap);
+void objheap_heap_put(struct objheap_heap *heap);
+int objheap_heap_lock(struct objheap_heap *heap);
+void objheap_heap_break(struct objheap_heap *heap, const char *why);
 int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 		    void *kbuf);
+int objheap_heap_charge_rw(struct objheap_heap *heap,
+			   const struct objheap_op *op, size_t bytes);
 int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info);
-void objheap_heap_get_stats(struct objheap_heap *heap,
-			    struct objheap_heap_stats *st);
+int objheap_heap_get_stats(struct objheap_heap *heap,
+			   struct objheap_heap_stats *st);
 void objheap_collect_all(void);
 void objheap_gc_gen_stats_add(struct objheap_gc_gen_stats *to,
 			      const struct objheap_gc_gen_stats *from);
-void objheap_heap_get_limits(struct objheap_heap *heap,
-			     struct objheap_limits *lim);
+int objheap_heap_get_limits(struct objheap_heap *heap,
+			    struct objheap_limits *lim);
 int objheap_heap_set_limits(struct objheap_heap *heap,
 			    const struct objheap_limits *lim);
 

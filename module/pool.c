@@ -81,28 +81,40 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_size_to_class);
  * @class: objheap_size_to_class(@size)
  * @size: bytes needed
  *
- * Takes from the heap's freelist of @class first. The memory is charged to
- * the caller's memory cgroup and is not zeroed.
+ * Takes from the heap's freelist of @class first, which is charged
+ * already; memory from the slab is charged to the heap first (charge.c),
+ * and to the caller's memory cgroup. It is not zeroed.
  *
- * Return: the memory, or NULL.
+ * Return: the memory, ERR_PTR(-EDQUOT) at the heap's or its user's byte
+ * limit, or ERR_PTR(-ENOMEM).
  */
 void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 			 size_t size)
 {
 	struct objheap_freelist *fl;
 	struct objheap_obj *obj;
+	size_t cost;
+	int ret;
 
 	lockdep_assert_held(&heap->lock);
 	if (class == OBJHEAP_CLASS_LARGE) {
-		void *mem = kvmalloc(size, OBJHEAP_GFP);
+		void *mem;
 
+		cost = objheap_alloc_cost(size);
+		ret = objheap_charge(heap, cost);
+		if (ret)
+			return ERR_PTR(ret);
+		mem = kvmalloc(size, OBJHEAP_GFP);
+		if (!mem) {
+			objheap_uncharge(heap, cost);
+			return ERR_PTR(-ENOMEM);
+		}
 		/*
 		 * Only untracked objects may point at it (see above): tell
 		 * kmemleak it is not a leak; the heap's counts would still
 		 * catch one.
 		 */
-		if (mem)
-			kmemleak_not_leak(mem);
+		kmemleak_not_leak(mem);
 		return mem;
 	}
 
@@ -114,21 +126,45 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 		fl->hits++;
 		return obj;
 	}
+	ret = objheap_charge(heap, class_size[class]);
+	if (ret)
+		return ERR_PTR(ret);
 	obj = kmem_cache_alloc(class_cache[class], OBJHEAP_GFP);
+	if (!obj) {
+		objheap_uncharge(heap, class_size[class]);
+		return ERR_PTR(-ENOMEM);
+	}
 	/* A failed call changes no statistic: count the miss that served. */
-	if (obj)
-		fl->misses++;
+	fl->misses++;
 	return obj;
 }
+
+/**
+ * objheap_pool_freelisted_bytes() - bytes waiting on a heap's freelists
+ * @heap: the heap, locked
+ *
+ * Return: their sum, as charged.
+ */
+size_t objheap_pool_freelisted_bytes(struct objheap_heap *heap)
+{
+	size_t bytes = 0;
+	unsigned int class;
+
+	for (class = 0; class < OBJHEAP_NR_CLASSES; class++)
+		bytes += (size_t)heap->free[class].count * class_size[class];
+	return bytes;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_pool_freelisted_bytes);
 
 /*
  * Give the @n objects at the head of a freelist back to the slab in one
  * kmem_cache_free_bulk(): SLUB frees a run of objects of one slab with
  * one update, where single frees pay one each.
  */
-static void pool_release(struct objheap_freelist *fl, unsigned int class,
+static void pool_release(struct objheap_heap *heap, unsigned int class,
 			 unsigned int n)
 {
+	struct objheap_freelist *fl = &heap->free[class];
 	void *batch[OBJHEAP_POOL_RELEASE];
 	unsigned int i;
 
@@ -138,6 +174,7 @@ static void pool_release(struct objheap_freelist *fl, unsigned int class,
 	}
 	fl->count -= i;
 	kmem_cache_free_bulk(class_cache[class], i, batch);
+	objheap_uncharge(heap, (size_t)i * class_size[class]);
 }
 
 /**
@@ -145,6 +182,7 @@ static void pool_release(struct objheap_freelist *fl, unsigned int class,
  * @heap: the heap, locked
  * @mem: from objheap_pool_alloc() with the same @class
  * @class: its pool index
+ * @size: the bytes it was allocated for
  *
  * Keeps it on the heap's freelist. A full freelist (objheap_freelist_max
  * objects) first gives OBJHEAP_POOL_RELEASE of them back to the slab at
@@ -152,7 +190,7 @@ static void pool_release(struct objheap_freelist *fl, unsigned int class,
  * one slab call per batch.
  */
 void objheap_pool_free(struct objheap_heap *heap, void *mem,
-		       unsigned int class)
+		       unsigned int class, size_t size)
 {
 	unsigned int max = READ_ONCE(objheap_freelist_max);
 	struct objheap_freelist *fl;
@@ -161,15 +199,17 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 	lockdep_assert_held(&heap->lock);
 	if (class == OBJHEAP_CLASS_LARGE) {
 		kvfree(mem);
+		objheap_uncharge(heap, objheap_alloc_cost(size));
 		return;
 	}
 	fl = &heap->free[class];
 	if (!max) {
 		kmem_cache_free(class_cache[class], mem);
+		objheap_uncharge(heap, class_size[class]);
 		return;
 	}
 	if (fl->count >= max)
-		pool_release(fl, class, fl->count - max + OBJHEAP_POOL_RELEASE);
+		pool_release(heap, class, fl->count - max + OBJHEAP_POOL_RELEASE);
 	obj->next_dead = fl->head;
 	fl->head = obj;
 	fl->count++;
@@ -192,6 +232,7 @@ static unsigned long pool_drain_some(struct objheap_heap *heap,
 			fl->head = obj->next_dead;
 			fl->count--;
 			kmem_cache_free(class_cache[class], obj);
+			objheap_uncharge(heap, class_size[class]);
 			freed++;
 		}
 	}

@@ -3,16 +3,26 @@
  * Per-type statistics: live objects and bytes for each type tag of a heap,
  * for the "where does my memory go" view (tracemalloc's top statistics).
  *
- * An xarray maps a tag to its counts; an entry is created by the first
- * allocation of the tag and freed once its last object has died, so the
- * table never holds more than the live tags plus the "hot" entry (the one
- * used last, which spares the allocation path a lookup). Everything runs
+ * A red-black tree keyed by tag holds one entry per tag: created by the
+ * first allocation of the tag and freed once its last object has died, so
+ * the tree never holds more than the live tags plus the "hot" entry (the
+ * one used last, which spares the allocation path a lookup). Each entry is
+ * one allocation, charged to the heap (charge.c): a tree, unlike an
+ * xarray, costs no more for sparse tags than for dense ones, so what a
+ * heap pins for its tags is exactly what it is charged. Everything runs
  * under the heap's lock.
  */
+#include <linux/err.h>
+#include <linux/rbtree.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 
 #include "objheap.h"
+
+/* What one entry costs its heap. */
+static size_t types_entry_cost(void)
+{
+	return objheap_alloc_cost(sizeof(struct objheap_type_stat));
+}
 
 /**
  * objheap_types_init() - an empty table
@@ -20,22 +30,28 @@
  */
 void objheap_types_init(struct objheap_heap *heap)
 {
-	xa_init(&heap->types);
+	heap->types = RB_ROOT;
+}
+
+/* Unlink and free one entry, giving back its charge. */
+static void types_free(struct objheap_heap *heap, struct objheap_type_stat *ts)
+{
+	rb_erase(&ts->node, &heap->types);
+	kfree(ts);
+	objheap_uncharge(heap, types_entry_cost());
 }
 
 /**
  * objheap_types_destroy() - free the table of an empty heap
- * @heap: the heap, whose objects are all gone
+ * @heap: the heap, locked, whose objects are all gone
  */
 void objheap_types_destroy(struct objheap_heap *heap)
 {
-	struct objheap_type_stat *ts;
-	unsigned long type;
+	struct rb_node *node;
 
-	/* Empty by now; should an entry remain, free it anyway. */
-	xa_for_each(&heap->types, type, ts)
-		kfree(ts);
-	xa_destroy(&heap->types);
+	/* Only the hot entry should be left; should others be, free them. */
+	while ((node = rb_first(&heap->types)))
+		types_free(heap, rb_entry(node, struct objheap_type_stat, node));
 	heap->types_hot = NULL;
 }
 
@@ -51,8 +67,30 @@ void objheap_types_put(struct objheap_heap *heap,
 {
 	if (ts->objects || ts == heap->types_hot)
 		return;
-	xa_erase(&heap->types, ts->type);
-	kfree(ts);
+	types_free(heap, ts);
+}
+
+/* The entry of @type in the tree, or NULL; *@link and *@parent: where it goes. */
+static struct objheap_type_stat *types_lookup(struct objheap_heap *heap,
+					      u32 type, struct rb_node ***link,
+					      struct rb_node **parent)
+{
+	struct rb_node **p = &heap->types.rb_node, *up = NULL;
+
+	while (*p) {
+		struct objheap_type_stat *ts;
+
+		up = *p;
+		ts = rb_entry(up, struct objheap_type_stat, node);
+		if (type == ts->type)
+			return ts;
+		p = type < ts->type ? &up->rb_left : &up->rb_right;
+	}
+	if (link) {
+		*link = p;
+		*parent = up;
+	}
+	return NULL;
 }
 
 /* The entry of @type, from the hot entry first: allocations come in runs. */
@@ -63,7 +101,7 @@ static struct objheap_type_stat *types_find(struct objheap_heap *heap,
 
 	if (ts && ts->type == type)
 		return ts;
-	ts = xa_load(&heap->types, type);
+	ts = types_lookup(heap, type, NULL, NULL);
 	if (ts) {
 		swap(heap->types_hot, ts);
 		if (ts)
@@ -84,25 +122,33 @@ static struct objheap_type_stat *types_find(struct objheap_heap *heap,
  * if it counts no object, so the table holds the live tags plus at most
  * one.
  *
- * Return: the entry, or NULL when memory is short.
+ * Return: the entry, ERR_PTR(-EDQUOT) if the heap cannot be charged for a
+ * new one, or ERR_PTR(-ENOMEM).
  */
 struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 					    u32 type)
 {
 	struct objheap_type_stat *ts, *old;
+	struct rb_node **link, *parent;
+	int ret;
 
 	lockdep_assert_held(&heap->lock);
 	ts = types_find(heap, type);
 	if (ts)
 		return ts;
+	ret = objheap_charge(heap, types_entry_cost());
+	if (ret)
+		return ERR_PTR(ret);
 	ts = kzalloc(sizeof(*ts), OBJHEAP_GFP);
-	if (!ts)
-		return NULL;
-	ts->type = type;
-	if (xa_err(xa_store(&heap->types, type, ts, OBJHEAP_GFP))) {
-		kfree(ts);
-		return NULL;
+	if (!ts) {
+		objheap_uncharge(heap, types_entry_cost());
+		return ERR_PTR(-ENOMEM);
 	}
+	ts->type = type;
+	/* The charge may have drained freelists, never the tree: look now. */
+	types_lookup(heap, type, &link, &parent);
+	rb_link_node(&ts->node, parent, link);
+	rb_insert_color(&ts->node, &heap->types);
 	old = heap->types_hot;
 	heap->types_hot = ts;
 	if (old)
@@ -126,6 +172,25 @@ void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes)
 	ts->bytes -= bytes;
 }
 
+/* The first entry whose tag is @type or above, or NULL. */
+static struct rb_node *types_from(struct objheap_heap *heap, u64 type)
+{
+	struct rb_node *n = heap->types.rb_node, *best = NULL;
+
+	while (n) {
+		struct objheap_type_stat *ts;
+
+		ts = rb_entry(n, struct objheap_type_stat, node);
+		if (ts->type >= type) {
+			best = n;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
 /**
  * objheap_types_top() - the tags with the most bytes, and the totals
  * @heap: the heap, not locked: it is locked a chunk of tags at a time,
@@ -140,38 +205,41 @@ unsigned int objheap_types_top(struct objheap_heap *heap,
 			       struct objheap_type_top *top, unsigned int n,
 			       u64 *ntypes)
 {
-	struct objheap_type_stat *ts;
-	unsigned long index = 0;
 	unsigned int held = 0, i, chunk;
+	struct rb_node *node;
+	u64 next = 0;
 
 	*ntypes = 0;
 	do {
 		chunk = 0;
 		mutex_lock(&heap->lock);
-		xa_for_each_start(&heap->types, index, ts, index) {
-			struct objheap_type_top e = {
-				.type = index, .objects = ts->objects,
+		for (node = types_from(heap, next); node && chunk < 256;
+		     node = rb_next(node), chunk++) {
+			struct objheap_type_stat *ts;
+			struct objheap_type_top e;
+
+			ts = rb_entry(node, struct objheap_type_stat, node);
+			e = (struct objheap_type_top) {
+				.type = ts->type, .objects = ts->objects,
 				.bytes = ts->bytes,
 			};
-
+			next = (u64)ts->type + 1;
 			/* The hot entry may count nothing: not a live tag. */
-			if (e.objects) {
-				(*ntypes)++;
-				/* Insert into the sorted @top, dropping the least. */
-				for (i = held; i > 0 && top[i - 1].bytes < e.bytes; i--)
-					if (i < n)
-						top[i] = top[i - 1];
-				if (i < n) {
-					top[i] = e;
-					held = min(held + 1, n);
-				}
+			if (!e.objects)
+				continue;
+			(*ntypes)++;
+			/* Insert into the sorted @top, dropping the least. */
+			for (i = held; i > 0 && top[i - 1].bytes < e.bytes; i--)
+				if (i < n)
+					top[i] = top[i - 1];
+			if (i < n) {
+				top[i] = e;
+				held = min(held + 1, n);
 			}
-			if (++chunk == 256)
-				break;
 		}
 		mutex_unlock(&heap->lock);
 		cond_resched();
-	} while (chunk == 256 && index++ < U32_MAX);
+	} while (node);
 	return held;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_types_top);

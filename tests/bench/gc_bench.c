@@ -82,7 +82,7 @@ static struct objheap_obj *build(struct objheap_heap *heap, enum shape shape,
 	mutex_lock(&heap->lock);
 	for (i = 0; i < n; i++) {
 		o[i] = objheap_obj_alloc(heap, shape, shape_slots[shape], 0);
-		if (!o[i])
+		if (IS_ERR(o[i]))
 			break;
 		if (i % 4096 == 0)
 			cond_resched();
@@ -260,7 +260,7 @@ static u64 young_round(struct objheap_heap *heap, struct objheap_obj **pins,
 	mutex_lock(&heap->lock);
 	for (i = 0; i < YOUNG; i++) {
 		obj = objheap_obj_alloc(heap, 9, 1, 0);
-		if (!obj) {
+		if (IS_ERR(obj)) {
 			*failed = true;
 			break;
 		}

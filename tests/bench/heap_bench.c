@@ -70,7 +70,7 @@ static bool bench_failed;
 
 static void put_or_flag(struct objheap_heap *heap, struct objheap_obj *obj)
 {
-	if (obj)
+	if (!IS_ERR(obj))
 		objheap_obj_put(heap, obj);
 	else
 		bench_failed = true;
@@ -185,8 +185,8 @@ static int bench_refcount(struct objheap_heap *heap)
 	mutex_lock(&heap->lock);
 	obj = objheap_obj_alloc(heap, 0, 2, 0);
 	mutex_unlock(&heap->lock);
-	if (!obj)
-		return -ENOMEM;
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	refcount_set(&bare, 1);
 	for (r = 0; r < REPEATS; r++) {
 		mutex_lock(&heap->lock);

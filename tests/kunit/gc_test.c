@@ -85,7 +85,7 @@ static bool garbage_self_loops_at_once(struct kunit *test,
 
 	mutex_lock(&heap->lock);
 	for (i = 0; i < n; i++) {
-		obj = objheap_obj_alloc(heap, 0, 1, 0);
+		obj = kt_obj_alloc(heap, 0, 1, 0);
 		if (!obj)
 			break;
 		/* The allocation's reference moves into its own slot. */
@@ -111,10 +111,10 @@ static u32 build_ring(struct kunit *test, struct objheap_heap *heap, u32 n,
 	u32 i, h = 0;
 
 	mutex_lock(&heap->lock);
-	first = objheap_obj_alloc(heap, 0, 1, 0);
+	first = kt_obj_alloc(heap, 0, 1, 0);
 	prev = first;
 	for (i = 1; first && i < n; i++) {
-		obj = objheap_obj_alloc(heap, 0, 1, 0);
+		obj = kt_obj_alloc(heap, 0, 1, 0);
 		if (!obj)
 			break;
 		prev->slots[0] = obj;
@@ -124,7 +124,7 @@ static u32 build_ring(struct kunit *test, struct objheap_heap *heap, u32 n,
 	}
 	if (first) {
 		prev->slots[0] = first;
-		if (keep && !objheap_handle_reserve(&heap->handles, U32_MAX)) {
+		if (keep && !objheap_handle_reserve(heap)) {
 			objheap_obj_get(first);
 			h = objheap_handle_install(&heap->handles, first);
 		}
@@ -614,8 +614,8 @@ static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
 	mutex_lock(&heap->lock);
 	for (i = 0; i < nodes; i++) {
-		node[i] = objheap_obj_alloc(heap, 0, 4, 0);
-		leaf = objheap_obj_alloc(heap, 1, 0, 8);
+		node[i] = kt_obj_alloc(heap, 0, 4, 0);
+		leaf = kt_obj_alloc(heap, 1, 0, 8);
 		if (!node[i] || !leaf) {
 			mutex_unlock(&heap->lock);
 			KUNIT_FAIL(test, "out of memory");
@@ -639,7 +639,7 @@ static void destroy_frees_garbage_of_any_shape(struct kunit *test)
 	/* An 8-clique in generation 0: another of the collector's lists. */
 	mutex_lock(&heap->lock);
 	for (i = 0; i < 8; i++)
-		node[i] = objheap_obj_alloc(heap, 2, 8, 0);
+		node[i] = kt_obj_alloc(heap, 2, 8, 0);
 	for (i = 0; i < 8; i++)
 		for (j = 0; j < 8 && node[i]; j++)
 			if (node[j]) {

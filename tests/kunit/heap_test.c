@@ -11,7 +11,7 @@
 
 /* What a failed operation must not change. */
 struct heap_snapshot {
-	u64 objects, bytes, allocs, frees;
+	u64 objects, bytes, allocs, frees, pinned;
 	u32 handles;
 };
 
@@ -21,6 +21,7 @@ static void snap(struct objheap_heap *heap, struct heap_snapshot *s)
 	s->bytes = heap->bytes;
 	s->allocs = heap->allocs;
 	s->frees = heap->frees;
+	s->pinned = heap->pinned;
 	s->handles = heap->handles.used;
 }
 
@@ -34,6 +35,7 @@ static void expect_unchanged(struct kunit *test, struct objheap_heap *heap,
 	KUNIT_EXPECT_EQ(test, now.bytes, before->bytes);
 	KUNIT_EXPECT_EQ(test, now.allocs, before->allocs);
 	KUNIT_EXPECT_EQ(test, now.frees, before->frees);
+	KUNIT_EXPECT_EQ(test, now.pinned, before->pinned);
 	KUNIT_EXPECT_EQ(test, now.handles, before->handles);
 }
 
@@ -140,15 +142,124 @@ static void limits_hold_and_change_nothing(struct kunit *test)
 	lim = (struct objheap_limits){ .max_objects = 100, .max_handles = 100 };
 	KUNIT_EXPECT_EQ(test, -EPERM, objheap_heap_set_limits(heap, &lim));
 	kt_drop(test, heap, c);
-	lim = (struct objheap_limits){ .max_bytes = heap->bytes + 16 };
+	/* Everything the heap pins counts, the freed object's memory too. */
+	lim = (struct objheap_limits){ .max_bytes = heap->pinned + 16 };
 	KUNIT_ASSERT_EQ(test, 0, objheap_heap_set_limits(heap, &lim));
 	/* 16 + 17 bytes need the 48-byte class: over by 32. */
 	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .size = 17 };
 	snap(heap, &before);
 	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
 	expect_unchanged(test, heap, &before);
-	/* A bare 16-byte object fits exactly. */
+	/* A bare 16-byte object fits: the freed one's memory, charged. */
 	kt_new(test, heap, 0, 0);
+	KUNIT_EXPECT_LE(test, heap->pinned, lim.max_bytes);
+}
+
+static size_t freelisted(struct objheap_heap *heap)
+{
+	size_t bytes;
+
+	mutex_lock(&heap->lock);
+	bytes = objheap_pool_freelisted_bytes(heap);
+	mutex_unlock(&heap->lock);
+	return bytes;
+}
+
+/*
+ * What a heap pins is what it is charged: the heap, objects live and
+ * freelisted, the handle table, one entry per type tag; it all goes back.
+ */
+static void charges_cover_every_allocation(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	size_t entry = objheap_alloc_cost(sizeof(struct objheap_type_stat));
+	size_t table = objheap_alloc_cost(128 * sizeof(unsigned long));
+	struct objheap_op op;
+	u64 empty = heap->pinned;
+	u32 h[100];
+	int i;
+
+	KUNIT_EXPECT_EQ(test, empty, (u64)objheap_heap_cost());
+	for (i = 0; i < 100; i++) {
+		/* Sparse tags: each is an entry of its own. */
+		op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .size = 8,
+					  .type = i * 1000003 };
+		KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+		h[i] = op.handle;
+	}
+	KUNIT_EXPECT_EQ(test, heap->handles.cap, 128U);
+	KUNIT_EXPECT_EQ(test, heap->pinned,
+			empty + heap->bytes + table + 100 * entry);
+	KUNIT_EXPECT_GE(test, objheap_user_pinned(heap), heap->pinned);
+
+	for (i = 0; i < 100; i++)
+		kt_drop(test, heap, h[i]);
+	/* The freelist keeps some, charged; one tag entry stays (hot). */
+	KUNIT_EXPECT_EQ(test, heap->bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, heap->pinned,
+			empty + freelisted(heap) + table + entry);
+	mutex_lock(&heap->lock);
+	objheap_pool_drain(heap);
+	mutex_unlock(&heap->lock);
+	KUNIT_EXPECT_EQ(test, heap->pinned, empty + table + entry);
+}
+
+/* At its byte limit a heap gives its freelists back rather than fail. */
+static void charge_drains_freelists_before_failing(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_limits lim;
+	struct heap_snapshot before;
+	/* Tag 7, as kt_new(): its entry exists, only objects are charged. */
+	struct objheap_op op = { .op = OBJHEAP_OP_NEW, .size = 2000, .type = 7 };
+	u32 a;
+
+	/* One 16-byte leaf on the freelist, then the heap exactly full. */
+	kt_drop(test, heap, kt_new(test, heap, 0, 0));
+	a = kt_new(test, heap, 0, 0);
+	kt_drop(test, heap, kt_new(test, heap, 0, 0));
+	KUNIT_ASSERT_EQ(test, freelisted(heap), (size_t)16);
+	lim = (struct objheap_limits){ .max_bytes = heap->pinned };
+	KUNIT_ASSERT_EQ(test, 0, objheap_heap_set_limits(heap, &lim));
+
+	/* 2 KiB cannot fit even without the freelist: nothing changes. */
+	snap(heap, &before);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
+	expect_unchanged(test, heap, &before);
+	KUNIT_EXPECT_EQ(test, freelisted(heap), (size_t)16);
+
+	/*
+	 * With a on the freelist too, 32 freelisted bytes make room for a
+	 * 32-byte object of another class: the freelists go back to the slab.
+	 */
+	kt_drop(test, heap, a);
+	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .size = 16, .type = 7 };
+	KUNIT_EXPECT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+	KUNIT_EXPECT_EQ(test, freelisted(heap), (size_t)0);
+	KUNIT_EXPECT_LE(test, heap->pinned, lim.max_bytes);
+}
+
+/* All heaps of a user share objheap_user_max_bytes. */
+static void user_budget_holds_and_changes_nothing(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	unsigned long saved = objheap_user_max_bytes;
+	struct objheap_op op = { .op = OBJHEAP_OP_NEW, .size = 4000 };
+	struct heap_snapshot before;
+	struct objheap_heap *second;
+
+	kt_new(test, heap, 0, 0);
+	WRITE_ONCE(objheap_user_max_bytes, objheap_user_pinned(heap) + 1000);
+	snap(heap, &before);
+	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
+	expect_unchanged(test, heap, &before);
+	/* No room for another heap of the same user either. */
+	second = objheap_heap_create();
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(second), -EDQUOT);
+	if (!IS_ERR(second))
+		objheap_heap_destroy(second);
+	WRITE_ONCE(objheap_user_max_bytes, saved);
+	KUNIT_EXPECT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
 }
 
 static void limits_only_go_down(struct kunit *test)
@@ -209,15 +320,32 @@ static void destroy_retires_the_counts(struct kunit *test)
 	mutex_unlock(&objheap_heaps_lock);
 }
 
+/* The table's entry of @type, found by walking the whole tree. */
+static struct objheap_type_stat *type_entry(struct objheap_heap *heap,
+					    u32 type)
+{
+	struct rb_node *node;
+
+	for (node = rb_first(&heap->types); node; node = rb_next(node)) {
+		struct objheap_type_stat *ts;
+
+		ts = rb_entry(node, struct objheap_type_stat, node);
+		if (ts->type == type)
+			return ts;
+	}
+	return NULL;
+}
+
 /* After everything died, the table holds the hot entry at most, empty. */
 static void types_expect_only_hot(struct kunit *test,
 				  struct objheap_heap *heap)
 {
 	struct objheap_type_stat *ts;
-	unsigned long type;
+	struct rb_node *node;
 	unsigned int n = 0;
 
-	xa_for_each(&heap->types, type, ts) {
+	for (node = rb_first(&heap->types); node; node = rb_next(node)) {
+		ts = rb_entry(node, struct objheap_type_stat, node);
 		KUNIT_EXPECT_EQ(test, ts->objects, 0ULL);
 		KUNIT_EXPECT_EQ(test, ts->bytes, 0ULL);
 		KUNIT_EXPECT_PTR_EQ(test, ts, heap->types_hot);
@@ -284,11 +412,11 @@ static void types_hot_entry_stays_until_replaced(struct kunit *test)
 		/* Same entry, now empty, still in the table. */
 		KUNIT_EXPECT_PTR_EQ(test, heap->types_hot, hot);
 		KUNIT_EXPECT_EQ(test, hot->objects, 0ULL);
-		KUNIT_EXPECT_PTR_EQ(test, xa_load(&heap->types, 7), hot);
+		KUNIT_EXPECT_PTR_EQ(test, type_entry(heap, 7), hot);
 	}
 	op.type = 8;
 	KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
-	KUNIT_EXPECT_NULL(test, xa_load(&heap->types, 7));
+	KUNIT_EXPECT_NULL(test, type_entry(heap, 7));
 	KUNIT_EXPECT_EQ(test, heap->types_hot->type, 8U);
 	kt_op(heap, OBJHEAP_OP_DROP, op.handle, 0, 0, NULL);
 	types_expect_only_hot(test, heap);
@@ -302,6 +430,9 @@ static struct kunit_case objheap_heap_cases[] = {
 	KUNIT_CASE(bad_operations_fail_and_change_nothing),
 	KUNIT_CASE(limits_hold_and_change_nothing),
 	KUNIT_CASE(limits_only_go_down),
+	KUNIT_CASE(charges_cover_every_allocation),
+	KUNIT_CASE(charge_drains_freelists_before_failing),
+	KUNIT_CASE(user_budget_holds_and_changes_nothing),
 	{}
 };
 

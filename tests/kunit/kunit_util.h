@@ -7,6 +7,7 @@
 #define OBJHEAP_KUNIT_UTIL_H
 
 #include <kunit/test.h>
+#include <linux/err.h>
 
 #include "objheap.h"
 
@@ -26,5 +27,14 @@ void kt_set(struct kunit *test, struct objheap_heap *heap, u32 handle,
 	    u32 slot, u32 ref);
 void kt_drop(struct kunit *test, struct objheap_heap *heap, u32 handle);
 u32 kt_refcount(struct kunit *test, struct objheap_heap *heap, u32 handle);
+
+/* objheap_obj_alloc(), NULL on any failure: for loops that stop at one. */
+static inline struct objheap_obj *kt_obj_alloc(struct objheap_heap *heap,
+					       u32 type, u32 nslots, u32 size)
+{
+	struct objheap_obj *obj = objheap_obj_alloc(heap, type, nslots, size);
+
+	return IS_ERR(obj) ? NULL : obj;
+}
 
 #endif /* OBJHEAP_KUNIT_UTIL_H */

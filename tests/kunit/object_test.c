@@ -131,9 +131,9 @@ static void dropping_a_million_long_chain_frees_it_all(struct kunit *test)
 	 */
 	t0 = ktime_get_ns();
 	mutex_lock(&heap->lock);
-	head = objheap_obj_alloc(heap, 0, 1, 0);
+	head = kt_obj_alloc(heap, 0, 1, 0);
 	for (i = 1; head && i < n; i++) {
-		next = objheap_obj_alloc(heap, 0, 1, 0);
+		next = kt_obj_alloc(heap, 0, 1, 0);
 		if (!next)
 			break;
 		next->slots[0] = head;
@@ -143,7 +143,7 @@ static void dropping_a_million_long_chain_frees_it_all(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, heap->objects, (u64)n);
 	h = 0;
-	if (head && !objheap_handle_reserve(&heap->handles, U32_MAX))
+	if (head && !objheap_handle_reserve(heap))
 		h = objheap_handle_install(&heap->handles, head);
 	else if (head)
 		objheap_obj_put(heap, head);

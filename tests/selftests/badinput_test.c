@@ -554,7 +554,6 @@ static const struct bad_case cases[] = {
 	  .modes = M_IOCTL, .err = ENOTTY },
 
 	/* The GC event stream: read() on the heap's file. */
-	RD("events: read 0 bytes", EINVAL, .su = SU_EVENT, .b = B_RW, .len = 0),
 	RD("events: read 1 byte", EINVAL, .su = SU_EVENT, .b = B_RW, .len = 1),
 	RD("events: read one record less a byte", EINVAL, .su = SU_EVENT,
 	   .b = B_RW, .len = REC - 1),

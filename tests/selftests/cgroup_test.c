@@ -21,6 +21,7 @@ struct fill_result {
 	long objects;		/* NEW calls that succeeded */
 	int err;		/* errno of the first NEW that failed */
 	int after;		/* 0 if NEW worked again after some DROPs */
+	long long pinned;	/* the heap's pinned bytes when NEW failed */
 };
 
 FIXTURE(cgroup) {
@@ -110,6 +111,11 @@ static void fill_in_cgroup(const char *dir, long max_bytes, int out)
 			break;
 		}
 	}
+	{
+		struct objheap_heap_stats st;
+
+		r.pinned = ioctl(fd, OBJHEAP_IOC_HEAP_STATS, &st) ? -1 : st.pinned;
+	}
 	for (h = first; h && h < first + 8; h++)
 		oh_drop(fd, h);
 	r.after = oh_new(fd, 0, 0, PAYLOAD) ? 0 : errno;
@@ -197,8 +203,14 @@ TEST_F_TIMEOUT(cgroup, a_heap_limit_below_memory_max_comes_first, 120)
 	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(EDQUOT, r.err);
-	/* Each object is charged its size class (4 KiB) against the limit. */
-	EXPECT_EQ(limit / 4096, r.objects);
+	/*
+	 * Everything the heap holds counts against the limit: the objects
+	 * (their 4 KiB class), the heap, its handle table and type entry.
+	 * It is full: one more object would not fit.
+	 */
+	EXPECT_LE(r.pinned, limit);
+	EXPECT_LT(limit - 4096, r.pinned);
+	EXPECT_LT((limit - 64 * 1024) / 4096, r.objects);
 	EXPECT_EQ(0, r.after);
 	EXPECT_EQ(0, cg_read(self->dir, "memory.events", "max"));
 	EXPECT_EQ(0, cg_read(self->dir, "memory.events", "oom_kill"));

@@ -95,6 +95,7 @@ static long pool_bytes(int fd, const __u32 *h, int n)
 TEST_F(stats, heap_stats_follow_the_operations)
 {
 	struct objheap_heap_stats st;
+	__u64 empty, full;
 	__u32 h[10];
 	long bytes;
 	int i;
@@ -105,8 +106,12 @@ TEST_F(stats, heap_stats_follow_the_operations)
 	EXPECT_EQ(0, st.allocs);
 	EXPECT_EQ(0, st.handles);
 	EXPECT_LT(0, st.id);
-	for (i = 0; i < 4; i++)
-		EXPECT_EQ(0, st.reserved[i]);
+	EXPECT_EQ(0, st.reserved);
+	/* An empty heap pins its own struct, charged to its user too. */
+	EXPECT_LT(1024, st.pinned);
+	EXPECT_LE(st.pinned, st.user_pinned);
+	EXPECT_LE(st.user_pinned, st.user_max_bytes);
+	empty = st.pinned;
 
 	for (i = 0; i < 10; i++) {
 		h[i] = oh_new(self->fd, 1, i % 3, 8 * i);
@@ -123,10 +128,16 @@ TEST_F(stats, heap_stats_follow_the_operations)
 	EXPECT_EQ(10, st.handles);
 	EXPECT_LE(10, st.handles_cap);
 	EXPECT_EQ(10, st.freelist_hits + st.freelist_misses);
+	/* Pinned: the objects, the first handle table (64 words), one tag. */
+	full = st.pinned;
+	EXPECT_LE(empty + bytes + 64 * 8 + 32, full);
+	EXPECT_GE(empty + bytes + 64 * 8 + 128, full);
 
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(0, oh_drop(self->fd, h[i]));
 	ASSERT_EQ(0, heap_stats(self->fd, &st));
+	/* Freelisted objects stay charged: the memory is still held. */
+	EXPECT_EQ(full, st.pinned);
 	EXPECT_EQ(0, st.objects);
 	EXPECT_EQ(0, st.bytes);
 	EXPECT_EQ(bytes, st.peak_bytes);

@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
       python3 perl rsync kmod busybox-static qemu-system-x86 sparse
-      gcc-multilib gnuplot-nox "linux-source-$KVER")
+      gcc-multilib gnuplot-nox pkg-config dwarves "linux-source-$KVER")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -17,8 +17,13 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* Registered in Documentation/userspace-api/ioctl/ioctl-number.rst terms:
- * 0xBE is unused by the kernel tree; objheap owns numbers 0x00-0x3F.
+/*
+ * The ioctl type. Not registered in Documentation/userspace-api/ioctl/
+ * ioctl-number.rst (objheap is out of tree); 0xBE is assigned to no driver
+ * there as of Linux 6.12, and objheap uses numbers 0x00-0x3F of it. A
+ * command number also encodes its argument's size and direction, and the
+ * commands only reach the objheap device, so a foreign command sent to it
+ * fails with ENOTTY; programs check OBJHEAP_IOC_VERSION first.
  */
 #define OBJHEAP_IOC_MAGIC	0xBE
 
@@ -27,12 +32,13 @@
  * the minor number grows when commands or fields are added.
  */
 #define OBJHEAP_ABI_MAJOR	1
-#define OBJHEAP_ABI_MINOR	2
+#define OBJHEAP_ABI_MINOR	3
 
 /* struct objheap_version.features */
 #define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
 #define OBJHEAP_FEAT_EVENTS	(1U << 1)	/* read()/poll() GC events (ABI 1.2) */
 #define OBJHEAP_FEAT_HEAP_STATS	(1U << 2)	/* OBJHEAP_IOC_HEAP_STATS (ABI 1.2) */
+#define OBJHEAP_FEAT_PINNED	(1U << 3)	/* every byte charged; user budget (ABI 1.3) */
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -281,6 +287,12 @@ struct objheap_gc_stats {
  * @freelisted: freed objects kept on the heap's freelists for reuse
  * @freelist_hits: allocations served from a freelist
  * @freelist_misses: allocations that went to the slab
+ * @pinned: all kernel memory held for the heap, as counted against
+ *	max_bytes: objects live and freelisted, the handle table, the type
+ *	statistics, bounce buffers in use, the heap itself (ABI 1.3)
+ * @user_pinned: what all heaps of the heap's user pin together (ABI 1.3)
+ * @user_max_bytes: the most they may (module parameter user_max_bytes,
+ *	ABI 1.3)
  * @reserved: zero
  */
 struct objheap_heap_stats {
@@ -295,7 +307,10 @@ struct objheap_heap_stats {
 	__u64 freelisted;
 	__u64 freelist_hits;
 	__u64 freelist_misses;
-	__u64 reserved[4];
+	__u64 pinned;
+	__u64 user_pinned;
+	__u64 user_max_bytes;
+	__u64 reserved;
 };
 
 /* Why a collection ran: struct objheap_gc_event.reason, tracepoints. */

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a heap and a user can pin (docs/abi.md, "Limits and budgets").
+ *
+ * Every byte the kernel holds for a heap counts against its max_bytes: an
+ * adversarial heap (sparse type tags, a huge handle table, full freelists,
+ * events nobody reads, big READ bounce buffers) is measured with the
+ * kernel's own slab and vmalloc statistics, not with objheap's counters.
+ * All heaps of one user together stay within the module parameter
+ * user_max_bytes, across processes; another user is not affected. A
+ * waiter on a heap that another task is collecting dies at once when
+ * killed, and a collection of every heap from debugfs does not stop
+ * open() and close() of the device.
+ */
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "kselftest_harness.h"
+#include "objheap_test.h"
+
+#define PARAM_USER_MAX	"/sys/module/objheap/parameters/user_max_bytes"
+/* What the test's own reads of /proc can make the kernel allocate. */
+#define NOISE		(2L << 20)
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long meminfo_kb(const char *key)
+{
+	return oh_file_value("/proc/meminfo", key, ':');
+}
+
+/*
+ * Kernel memory in use, as the kernel counts it: the objects of every slab
+ * cache (object sizes, as objheap charges them; debug kernels add
+ * redzones and KASAN metadata around each, which is the kernel's, not
+ * objheap's), the pages of kmalloc() calls too large for a cache (in the
+ * slab counters of /proc/meminfo but in no cache), and vmalloc.
+ */
+static long long kernel_bytes(void)
+{
+	long long objects = 0, slab_pages = 0;
+	long active, num, objsize, perslab, pages, slabs;
+	char name[64], line[512];
+	FILE *f;
+
+	/* Fold every CPU's counter deltas first, for exact figures. */
+	oh_write_file("/proc/sys/vm/stat_refresh", "1", 0);
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %ld %ld %ld %ld %ld : tunables %*d %*d %*d"
+			   " : slabdata %*d %ld", name, &active, &num, &objsize,
+			   &perslab, &pages, &slabs) != 7)
+			continue;
+		objects += (long long)active * objsize;
+		slab_pages += (long long)slabs * pages;
+	}
+	fclose(f);
+	return objects + (meminfo_kb("Slab") * 1024 - slab_pages * getpagesize()) +
+	       meminfo_kb("VmallocUsed") * 1024;
+}
+
+static int heap_stats(int fd, struct objheap_heap_stats *st)
+{
+	return ioctl(fd, OBJHEAP_IOC_HEAP_STATS, st);
+}
+
+static int set_max_bytes(int fd, __u64 bytes)
+{
+	struct objheap_limits lim = { .max_bytes = bytes };
+
+	return ioctl(fd, OBJHEAP_IOC_SET_LIMITS, &lim);
+}
+
+/* NEW through a BATCH of up to 256 leaves; returns how many were made. */
+static int new_leaves(int fd, __u32 n, __u32 size, __u32 tag0, __u32 step,
+		      int *err)
+{
+	struct objheap_op ops[256];
+	struct objheap_batch b = {
+		.ops = (uintptr_t)ops, .op_size = sizeof(ops[0]),
+	};
+	__u32 i;
+
+	for (i = 0; i < n && i < 256; i++)
+		ops[i] = (struct objheap_op){
+			.op = OBJHEAP_OP_NEW, .size = size,
+			.type = tag0 + i * step,
+		};
+	b.count = i;
+	*err = ioctl(fd, OBJHEAP_IOC_BATCH, &b) ? errno : 0;
+	return b.done;
+}
+
+/*
+ * The adversarial heap: full freelists in every class, then 16-byte
+ * leaves with sparse tags, then handles on one object, until the heap
+ * says EDQUOT; collections whose events nobody reads; READs through the
+ * largest bounce buffer. Returns the heap's fd.
+ */
+static int adversarial_heap(struct __test_metadata *_metadata, long limit)
+{
+	static const __u32 sizes[] = {
+		0, 16, 32, 48, 64, 80, 96, 112, 144, 176, 208, 240, 304, 368,
+		432, 496, 752, 1008, 1520, 2032, 3056, 4080,
+	};
+	struct objheap_gc_collect res;
+	struct objheap_op op;
+	__u32 tag = 1, i, j, h;
+	int fd, err = 0, made;
+	char *buf;
+
+	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	EXPECT_EQ(0, set_max_bytes(fd, limit));
+	/* Full freelists: 64 objects of each class, made and dropped. */
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		made = new_leaves(fd, 64, sizes[i], 0, 0, &err);
+		EXPECT_EQ(0, err);
+		/* Handles are reused: these are always 1..64. */
+		for (j = 0; j < (__u32)made; j++)
+			oh_drop(fd, j + 1);
+	}
+	/* Sparse tags, one per leaf, until the heap is full. */
+	do {
+		made = new_leaves(fd, 256, 0, tag, 2654435761U, &err);
+		tag += 256 * 2654435761U + 7;
+	} while (!err && made);
+	EXPECT_EQ(EDQUOT, err);
+	/* Drop a tenth, then handles on one leaf until the table is full. */
+	for (h = 1; h < 40000; h += 10)
+		oh_drop(fd, h);
+	for (;;) {
+		op = (struct objheap_op){ .handle = 2 };
+		err = oh_op(fd, OBJHEAP_IOC_DUP, &op);
+		if (err)
+			break;
+	}
+	EXPECT_TRUE(err == -EDQUOT || err == -EMFILE) TH_LOG("DUP: %d", err);
+	/* Events nobody reads. */
+	for (i = 0; i < 100; i++)
+		EXPECT_EQ(0, oh_collect(fd, 0, &res));
+	/* A big READ: its bounce buffer is charged too, or refused. */
+	buf = malloc(OBJHEAP_MAX_PAYLOAD);
+	op = (struct objheap_op){ .handle = 2, .count = OBJHEAP_MAX_PAYLOAD,
+				  .buf = (uintptr_t)buf };
+	EXPECT_NE(0, oh_op(fd, OBJHEAP_IOC_READ, &op));
+	free(buf);
+	return fd;
+}
+
+/* A heap pins at most max_bytes, by the kernel's count. */
+TEST(adversarial_heap_stays_within_max_bytes)
+{
+	const long limit = 4L << 20;
+	struct objheap_heap_stats st;
+	long long before, during, after;
+	int fd;
+
+	before = kernel_bytes();
+	ASSERT_LT(0, before);
+	fd = adversarial_heap(_metadata, limit);
+	ASSERT_LE(0, fd);
+	during = kernel_bytes();
+	ASSERT_EQ(0, heap_stats(fd, &st));
+	EXPECT_LE(st.pinned, limit);
+	/* Full: the last failure was the limit, not a lack of memory. */
+	EXPECT_LT(limit - 64 * 1024, st.pinned);
+	EXPECT_LT(20000, st.objects);
+	close(fd);
+	after = kernel_bytes();
+	printf("limits: case=adversarial max_bytes=%ld pinned=%llu "
+	       "kernel_delta=%lld objects=%llu handles=%u after_close=%lld\n",
+	       limit, (unsigned long long)st.pinned, during - before,
+	       (unsigned long long)st.objects, st.handles, after - before);
+	EXPECT_LE(during - before, limit + NOISE)
+		TH_LOG("the kernel holds %lld bytes for a heap of max_bytes %ld",
+		       during - before, limit);
+	EXPECT_LE(after - before, NOISE);
+}
+
+/* Run @fn in a child with real and effective uid @uid; its exit status. */
+static int as_user(uid_t uid, int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setresuid(uid, uid, uid))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+struct fill {
+	int heaps;		/* open this many heaps */
+	long objects;		/* out: 4 KiB objects made in all of them */
+	__u64 user_pinned;	/* out: the user's total at the end */
+	__u64 user_max;		/* out: the budget HEAP_STATS reports */
+	int open_err;		/* out: errno of an open() that failed */
+	int new_err;		/* out: errno of the NEW that failed */
+};
+
+/* Shared with the children: the figures come back through it. */
+static struct fill *shared;
+
+/* Fill heaps with 4 KiB objects until NEW fails; 0 if it failed right. */
+static int fill_heaps(void *arg)
+{
+	struct fill *f = arg;
+	struct objheap_heap_stats st;
+	int fds[64], n, i, err = 0;
+
+	for (n = 0; n < f->heaps && n < 64; n++) {
+		fds[n] = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+		if (fds[n] < 0) {
+			f->open_err = errno;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		while (oh_new(fds[i], 0, 0, 4000))
+			f->objects++;
+		err = errno;
+		if (err != EDQUOT)
+			break;
+	}
+	if (n && !heap_stats(fds[0], &st)) {
+		f->user_pinned = st.user_pinned;
+		f->user_max = st.user_max_bytes;
+	}
+	f->new_err = err;	/* last: the parent polls it */
+	return 0;
+}
+
+FIXTURE(budget) {
+	char saved[64];
+};
+
+FIXTURE_SETUP(budget)
+{
+	FILE *p = fopen(PARAM_USER_MAX, "r");
+
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, fgets(self->saved, sizeof(self->saved), p));
+	fclose(p);
+	shared = mmap(NULL, 4 * sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	ASSERT_EQ(0, oh_write_file(PARAM_USER_MAX, "8388608", 0));
+}
+
+FIXTURE_TEARDOWN(budget)
+{
+	oh_write_file(PARAM_USER_MAX, self->saved, 0);
+	munmap(shared, 4 * sizeof(*shared));
+}
+
+/*
+ * One user, many heaps in two processes: together they pin at most the
+ * budget; then a second user fills its own budget as if alone.
+ */
+TEST_F(budget, one_user_many_heaps_and_a_second_user)
+{
+	const long budget = 8L << 20;
+
+	pid_t keeper;
+	int i;
+
+	shared[0] = (struct fill){ .heaps = 16 };
+	shared[1] = (struct fill){ .heaps = 16 };
+	shared[2] = (struct fill){ .heaps = 16 };
+
+	/* The first process of uid 4242 keeps its heaps open meanwhile. */
+	keeper = fork();
+	ASSERT_LE(0, keeper);
+	if (!keeper) {
+		if (setresuid(4242, 4242, 4242))
+			_exit(100);
+		fill_heaps(&shared[0]);
+		pause();
+		_exit(0);
+	}
+	/* Wait until it is full (60 s at most). */
+	for (i = 0; i < 6000 && !shared[0].new_err && !shared[0].open_err; i++)
+		usleep(10000);
+	EXPECT_EQ(EDQUOT, shared[0].new_err);
+	EXPECT_EQ(0, shared[0].open_err);
+	EXPECT_EQ(budget, shared[0].user_max);
+	EXPECT_LE(shared[0].user_pinned, budget);
+	EXPECT_LT(budget - 8192, shared[0].user_pinned);
+	EXPECT_LT(budget / 4096 / 2, shared[0].objects);
+
+	/* A second process of the same user gets nothing more. */
+	EXPECT_EQ(0, as_user(4242, fill_heaps, &shared[1]));
+	EXPECT_EQ(0, shared[1].objects);
+	EXPECT_TRUE(shared[1].open_err == EDQUOT || shared[1].new_err == EDQUOT)
+		TH_LOG("open: %d, new: %d", shared[1].open_err, shared[1].new_err);
+
+	/* Another user is not affected: it gets its whole budget. */
+	EXPECT_EQ(0, as_user(4243, fill_heaps, &shared[2]));
+	EXPECT_EQ(EDQUOT, shared[2].new_err);
+	EXPECT_EQ(0, shared[2].open_err);
+	EXPECT_LE(shared[2].user_pinned, budget);
+	EXPECT_LT(budget - 8192, shared[2].user_pinned);
+	EXPECT_EQ(shared[0].objects, shared[2].objects);
+
+	kill(keeper, SIGKILL);
+	waitpid(keeper, NULL, 0);
+	printf("limits: case=user_budget budget=%ld user1_objects=%ld "
+	       "user1_pinned=%llu user2_objects=%ld\n", budget, shared[0].objects,
+	       (unsigned long long)shared[0].user_pinned, shared[2].objects);
+
+	/* Once the keeper is gone, its user's budget is free again. */
+	shared[1] = (struct fill){ .heaps = 1 };
+	EXPECT_EQ(0, as_user(4242, fill_heaps, &shared[1]));
+	EXPECT_EQ(EDQUOT, shared[1].new_err);
+	EXPECT_LT(budget / 4096 / 2, shared[1].objects);
+}
+
+/* Build a ring of @n containers in @fd, through BATCH; 0 on success. */
+static int ring(int fd, __u32 n)
+{
+	struct objheap_op ops[256];
+	struct objheap_batch b = {
+		.ops = (uintptr_t)ops, .op_size = sizeof(ops[0]),
+	};
+	__u32 base = 0, i, k;
+
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < 256 && i + k < n; k++)
+			ops[k] = (struct objheap_op){ .op = OBJHEAP_OP_NEW,
+						      .count = 1 };
+		b.count = k;
+		if (ioctl(fd, OBJHEAP_IOC_BATCH, &b))
+			return -errno;
+		if (!base)
+			base = ops[0].handle;
+	}
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < 256 && i + k < n; k++)
+			ops[k] = (struct objheap_op){
+				.op = OBJHEAP_OP_SET, .handle = base + i + k,
+				.ref = base + (i + k + 1) % n,
+			};
+		b.count = k;
+		if (ioctl(fd, OBJHEAP_IOC_BATCH, &b))
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * A task waiting for a heap that another task is collecting dies when
+ * killed, without waiting for the collection: its wait is killable.
+ */
+TEST(killed_waiter_does_not_wait_for_a_collection)
+{
+	struct objheap_gc_collect res;
+	long long t0, kill_ns, gc_ns;
+	pid_t collector, waiter;
+	int fd, status;
+
+	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, oh_gc_flags(fd, 0));
+	ASSERT_EQ(0, ring(fd, 200000));
+	ASSERT_EQ(0, oh_collect(fd, 2, &res));
+	gc_ns = res.time_ns;
+
+	collector = fork();
+	ASSERT_LE(0, collector);
+	if (!collector) {
+		for (;;)
+			oh_collect(fd, 2, &res);
+	}
+	usleep(gc_ns / 4000);
+	waiter = fork();
+	ASSERT_LE(0, waiter);
+	if (!waiter) {
+		struct objheap_heap_stats st;
+
+		for (;;)
+			heap_stats(fd, &st);
+	}
+	usleep(gc_ns / 2000);
+	t0 = now_ns();
+	kill(waiter, SIGKILL);
+	ASSERT_EQ(waiter, waitpid(waiter, &status, 0));
+	kill_ns = now_ns() - t0;
+	kill(collector, SIGKILL);
+	waitpid(collector, NULL, 0);
+	close(fd);
+	printf("limits: case=kill_waiter collection_ns=%lld kill_ns=%lld\n",
+	       gc_ns, kill_ns);
+	EXPECT_TRUE(WIFSIGNALED(status));
+	/* Well inside one collection, which an unkillable wait would wait for. */
+	EXPECT_LT(kill_ns, gc_ns / 2);
+}
+
+/*
+ * "collect" in debugfs walks every heap one at a time: while it collects
+ * a big heap, open() and close() of the device go on.
+ */
+TEST(collect_all_does_not_stop_open_and_close)
+{
+	struct objheap_gc_collect res;
+	long long t0, worst = 0, gc_ns;
+	pid_t writer;
+	int fd, i, n = 0, status;
+
+	if (access(OBJHEAP_DEBUGFS "/control", W_OK))
+		SKIP(return, "no debugfs");
+	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, oh_gc_flags(fd, 0));
+	ASSERT_EQ(0, ring(fd, 200000));
+	ASSERT_EQ(0, oh_collect(fd, 2, &res));
+	gc_ns = res.time_ns;
+
+	writer = fork();
+	ASSERT_LE(0, writer);
+	if (!writer) {
+		for (i = 0; i < 4; i++)
+			oh_write_file(OBJHEAP_DEBUGFS "/control", "collect", 0);
+		_exit(0);
+	}
+	usleep(gc_ns / 4000);
+	while (waitpid(writer, &status, WNOHANG) == 0) {
+		int h;
+
+		t0 = now_ns();
+		h = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, h);
+		close(h);
+		t0 = now_ns() - t0;
+		worst = t0 > worst ? t0 : worst;
+		n++;
+		usleep(1000);
+	}
+	close(fd);
+	printf("limits: case=collect_all collection_ns=%lld opens=%d "
+	       "worst_open_close_ns=%lld\n", gc_ns, n, worst);
+	EXPECT_LT(3, n);
+	EXPECT_LT(worst, gc_ns / 2);
+}
+
+TEST_HARNESS_MAIN
