@@ -120,11 +120,37 @@ static bool user_try_charge(struct objheap_user *u, size_t bytes)
 	return true;
 }
 
+/**
+ * objheap_heap_pinned() - all a heap holds: charged under its lock, and
+ *	the bounce buffers of the calls running now
+ * @heap: the heap, locked
+ *
+ * Return: bytes.
+ */
+u64 objheap_heap_pinned(struct objheap_heap *heap)
+{
+	return heap->pinned + atomic_long_read(&heap->transient);
+}
+
 /* Both limits, as they stand. */
 static bool charge_fits(struct objheap_heap *heap, size_t bytes)
 {
-	return heap->pinned + bytes <= heap->limits.max_bytes &&
+	return objheap_heap_pinned(heap) + bytes <= heap->limits.max_bytes &&
 	       user_try_charge(heap->user, bytes);
+}
+
+/* Take @bytes from the user's budget, if the heap has room for them too. */
+static int charge(struct objheap_heap *heap, size_t bytes)
+{
+	lockdep_assert_held(&heap->lock);
+	if (charge_fits(heap, bytes))
+		return 0;
+	/* Even an empty freelist would not do: change nothing. */
+	if (objheap_heap_pinned(heap) - objheap_pool_freelisted_bytes(heap) +
+	    bytes > heap->limits.max_bytes)
+		return -EDQUOT;
+	objheap_pool_drain(heap);
+	return charge_fits(heap, bytes) ? 0 : -EDQUOT;
 }
 
 /**
@@ -134,28 +160,40 @@ static bool charge_fits(struct objheap_heap *heap, size_t bytes)
  *
  * If the limits are reached and the heap's freelists hold enough to make
  * room, they are given back to the slab first: they are a cache, and a
- * cache must not make a heap fail. Otherwise nothing changes.
+ * cache must not make a heap fail. Otherwise nothing changes (but for
+ * freelists given back when only the user's budget was short).
  *
  * Return: 0, or -EDQUOT if the heap's max_bytes or its user's budget
  * (objheap_user_max_bytes) would be exceeded.
  */
 int objheap_charge(struct objheap_heap *heap, size_t bytes)
 {
-	lockdep_assert_held(&heap->lock);
-	if (charge_fits(heap, bytes))
-		goto charged;
-	/* Even an empty freelist would not do: change nothing. */
-	if (heap->pinned - objheap_pool_freelisted_bytes(heap) + bytes >
-	    heap->limits.max_bytes)
-		return -EDQUOT;
-	objheap_pool_drain(heap);
-	if (!charge_fits(heap, bytes))
-		return -EDQUOT;
-charged:
-	heap->pinned += bytes;
-	return 0;
+	int ret = charge(heap, bytes);
+
+	if (!ret)
+		heap->pinned += bytes;
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_charge);
+
+/**
+ * objheap_charge_transient() - charge memory a call holds while it runs
+ * @heap: the heap, locked
+ * @bytes: what the allocation takes
+ *
+ * As objheap_charge(), for a bounce buffer (objheap_heap_charge_rw()): it
+ * is given back by objheap_uncharge_transient(), which needs no lock.
+ *
+ * Return: 0 or -EDQUOT.
+ */
+int objheap_charge_transient(struct objheap_heap *heap, size_t bytes)
+{
+	int ret = charge(heap, bytes);
+
+	if (!ret)
+		atomic_long_add(bytes, &heap->transient);
+	return ret;
+}
 
 /**
  * objheap_uncharge() - @bytes held for @heap were freed
@@ -173,17 +211,14 @@ void objheap_uncharge(struct objheap_heap *heap, size_t bytes)
 EXPORT_SYMBOL_IF_KUNIT(objheap_uncharge);
 
 /**
- * objheap_uncharge_unlocked() - objheap_uncharge() without the lock held
- * @heap: the heap, not locked
+ * objheap_uncharge_transient() - give back what objheap_charge_transient()
+ *	charged
+ * @heap: the heap, locked or not: a call gives its buffer back without
+ *	waiting for the heap
  * @bytes: as charged
- *
- * For memory a call holds only while it runs, such as a bounce buffer
- * (objheap_heap_charge_rw()). Not killable: what was charged must be
- * given back.
  */
-void objheap_uncharge_unlocked(struct objheap_heap *heap, size_t bytes)
+void objheap_uncharge_transient(struct objheap_heap *heap, size_t bytes)
 {
-	mutex_lock(&heap->lock);
-	objheap_uncharge(heap, bytes);
-	mutex_unlock(&heap->lock);
+	atomic_long_sub(bytes, &heap->transient);
+	atomic_long_sub(bytes, &heap->user->pinned);
 }

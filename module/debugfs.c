@@ -68,7 +68,8 @@ static int stats_show(struct seq_file *m, void *v)
 	list_for_each_entry(heap, &objheap_heaps, node) {
 		objects += READ_ONCE(heap->objects);
 		bytes += READ_ONCE(heap->bytes);
-		pinned += READ_ONCE(heap->pinned);
+		pinned += READ_ONCE(heap->pinned) +
+			  atomic_long_read(&heap->transient);
 		allocs += READ_ONCE(heap->allocs);
 		frees += READ_ONCE(heap->frees);
 		peak = max(peak, READ_ONCE(heap->peak_bytes));

@@ -74,7 +74,7 @@ static void gc_work_fn(struct work_struct *work)
 			gc->automatic++;
 		}
 	}
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 }
 
 /**
@@ -131,7 +131,7 @@ void objheap_gc_stop(struct objheap_heap *heap)
 {
 	mutex_lock(&heap->lock);
 	heap->gc.dying = true;
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	cancel_work_sync(&heap->gc.work);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_stop);
@@ -235,7 +235,7 @@ int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res)
 	if (ret)
 		return ret;
 	objheap_gc_collect(heap, gen, OBJHEAP_GC_REASON_IOCTL, res);
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_run);
@@ -285,7 +285,7 @@ void objheap_collect_all(void)
 			if (!heap->gc.dying)
 				objheap_gc_collect(heap, OBJHEAP_GC_GENERATIONS - 1,
 						   OBJHEAP_GC_REASON_DEBUGFS, &res);
-			mutex_unlock(&heap->lock);
+			objheap_heap_unlock(heap);
 		}
 		/* A pinned heap stays listed: its successor is still there. */
 		mutex_lock(&objheap_heaps_lock);
@@ -319,7 +319,7 @@ int objheap_gc_get_params(struct objheap_heap *heap,
 	params->flags = heap->gc.flags;
 	memcpy(params->threshold, heap->gc.threshold,
 	       sizeof(params->threshold));
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_get_params);
@@ -354,7 +354,7 @@ int objheap_gc_set_params(struct objheap_heap *heap,
 	heap->gc.flags = params->flags;
 	memcpy(heap->gc.threshold, params->threshold,
 	       sizeof(heap->gc.threshold));
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_set_params);
@@ -384,7 +384,7 @@ int objheap_gc_get_stats(struct objheap_heap *heap,
 	stats->frozen = gc->len[OBJHEAP_GEN_PERMANENT];
 	stats->garbage = gc->len[OBJHEAP_GEN_GARBAGE];
 	stats->automatic = gc->automatic;
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_get_stats);
@@ -425,7 +425,7 @@ int objheap_gc_freeze(struct objheap_heap *heap)
 	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++)
 		gc_move_all(&heap->gc, i, OBJHEAP_GEN_PERMANENT);
 	heap->gc.count[0] = 0;
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_freeze);
@@ -444,7 +444,7 @@ int objheap_gc_unfreeze(struct objheap_heap *heap)
 		return ret;
 	gc_move_all(&heap->gc, OBJHEAP_GEN_PERMANENT,
 		    OBJHEAP_GC_GENERATIONS - 1);
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_unfreeze);
@@ -486,7 +486,7 @@ int objheap_gc_take_garbage(struct objheap_heap *heap, u32 *handles, u32 n,
 		objheap_gc_move(heap, obj, OBJHEAP_GC_GENERATIONS - 1);
 		handles[i] = objheap_handle_install(&heap->handles, obj);
 	}
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	*taken = i;
 	return ret;
 }
@@ -506,7 +506,7 @@ u32 objheap_gc_garbage_left(struct objheap_heap *heap)
 	if (objheap_heap_lock(heap))
 		return 0;
 	left = heap->gc.len[OBJHEAP_GEN_GARBAGE];
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return min_t(u64, left, U32_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_garbage_left);

@@ -36,16 +36,17 @@ struct objheap_heap *objheap_heap_create(void)
 	struct objheap_heap *heap;
 	int ret;
 
-	heap = kzalloc(sizeof(*heap), OBJHEAP_GFP);
+	heap = objheap_reclaim_alloc_heap();
 	if (!heap)
 		return ERR_PTR(-ENOMEM);
 	heap->user = objheap_user_get();
 	if (!heap->user) {
-		kfree(heap);
+		objheap_reclaim_free_heap(heap);
 		return ERR_PTR(-ENOMEM);
 	}
 
 	mutex_init(&heap->lock);
+	init_waitqueue_head(&heap->lock_wait);
 	refcount_set(&heap->pins, 1);
 	objheap_handles_init(&heap->handles);
 	objheap_gc_init(heap);
@@ -59,11 +60,11 @@ struct objheap_heap *objheap_heap_create(void)
 				       OBJHEAP_HARD_MAX_HANDLES);
 	mutex_lock(&heap->lock);
 	ret = objheap_charge(heap, objheap_heap_cost());
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	if (ret) {
 		objheap_user_put(heap->user);
 		mutex_destroy(&heap->lock);
-		kfree(heap);
+		objheap_reclaim_free_heap(heap);
 		return ERR_PTR(ret);
 	}
 	get_random_bytes(&heap->obj_key, sizeof(heap->obj_key));
@@ -85,23 +86,45 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_heap_create);
  * objheap_heap_lock() - lock a heap for a caller's operation
  * @heap: the heap
  *
- * The wait is killable: a task that is being killed does not wait for a
- * collection of someone else's (a shared heap's) to end.
+ * The wait is killable, whatever the lock's holder does: a collection or
+ * a close may hold the lock for seconds. mutex_lock_killable() is not
+ * enough: its waiter spins as long as the holder runs on another CPU, and
+ * a spinner does not see a fatal signal. So waiters sleep on the heap's
+ * own queue, which every unlock wakes (objheap_heap_unlock()), and take
+ * the lock with a trylock; the timeout only bounds the wait should an
+ * unlock come without a wakeup (another path's plain mutex_unlock()).
+ * Waiters are not served in order of arrival.
  *
  * Return: 0 with the lock held, -EINTR if a fatal signal came first, or
  * -EIO if the heap is broken (see objheap_heap_break()).
  */
 int objheap_heap_lock(struct objheap_heap *heap)
 {
-	if (mutex_lock_killable(&heap->lock))
-		return -EINTR;
+	while (!mutex_trylock(&heap->lock)) {
+		if (wait_event_killable_timeout(heap->lock_wait,
+						!mutex_is_locked(&heap->lock),
+						msecs_to_jiffies(10)) < 0)
+			return -EINTR;
+	}
 	if (unlikely(heap->broken)) {
-		mutex_unlock(&heap->lock);
+		objheap_heap_unlock(heap);
 		return -EIO;
 	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_lock);
+
+/**
+ * objheap_heap_unlock() - unlock a heap, waking its waiters
+ * @heap: the heap, locked
+ */
+void objheap_heap_unlock(struct objheap_heap *heap)
+{
+	mutex_unlock(&heap->lock);
+	if (wq_has_sleeper(&heap->lock_wait))
+		wake_up(&heap->lock_wait);
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_heap_unlock);
 
 /**
  * objheap_heap_break() - an invariant of the heap does not hold
@@ -229,11 +252,11 @@ void objheap_heap_put(struct objheap_heap *heap)
 	objheap_uncharge(heap, objheap_heap_cost());
 	/* Everything else was given back by objheap_heap_destroy(). */
 	WARN_ON_ONCE(heap->pinned);
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	objheap_user_put(heap->user);
 	mutex_destroy(&heap->lock);
 	atomic_long_dec(&objheap_totals.heaps_live);
-	kfree(heap);
+	objheap_reclaim_free_heap(heap);
 }
 
 /**
@@ -267,7 +290,7 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	objheap_pool_drain(heap);
 	objheap_types_destroy(heap);
 	objheap_handles_destroy(heap);
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	objheap_heap_put(heap);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_destroy);
@@ -418,8 +441,8 @@ int objheap_heap_charge_rw(struct objheap_heap *heap,
 	if (ret)
 		return ret;
 	obj = rw_target(heap, op);
-	ret = IS_ERR(obj) ? PTR_ERR(obj) : objheap_charge(heap, bytes);
-	mutex_unlock(&heap->lock);
+	ret = IS_ERR(obj) ? PTR_ERR(obj) : objheap_charge_transient(heap, bytes);
+	objheap_heap_unlock(heap);
 	return ret;
 }
 
@@ -489,7 +512,7 @@ int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 		ret = -EINVAL;
 		break;
 	}
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_op);
@@ -515,7 +538,7 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 		return ret;
 	obj = objheap_handle_lookup(&heap->handles, handle);
 	if (!obj) {
-		mutex_unlock(&heap->lock);
+		objheap_heap_unlock(heap);
 		return -EBADF;
 	}
 	bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
@@ -530,7 +553,7 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 					 OBJHEAP_GEN_UNTRACKED;
 	/* Keyed: user space may compare ids, never learn addresses. */
 	info->id = siphash_1u64((u64)(unsigned long)obj, &heap->obj_key);
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_info);
@@ -558,7 +581,7 @@ int objheap_heap_get_stats(struct objheap_heap *heap,
 	st->frees = heap->frees;
 	st->handles = heap->handles.used;
 	st->handles_cap = heap->handles.cap;
-	st->pinned = heap->pinned;
+	st->pinned = objheap_heap_pinned(heap);
 	st->user_pinned = objheap_user_pinned(heap);
 	st->user_max_bytes = READ_ONCE(objheap_user_max_bytes);
 	for (i = 0; i < OBJHEAP_NR_CLASSES; i++) {
@@ -566,7 +589,7 @@ int objheap_heap_get_stats(struct objheap_heap *heap,
 		st->freelist_hits += heap->free[i].hits;
 		st->freelist_misses += heap->free[i].misses;
 	}
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_get_stats);
@@ -585,7 +608,7 @@ int objheap_heap_get_limits(struct objheap_heap *heap,
 	if (ret)
 		return ret;
 	*lim = heap->limits;
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_get_limits);
@@ -621,7 +644,7 @@ int objheap_heap_set_limits(struct objheap_heap *heap,
 		if (lim->max_handles)
 			cur->max_handles = lim->max_handles;
 	}
-	mutex_unlock(&heap->lock);
+	objheap_heap_unlock(heap);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_set_limits);

@@ -89,7 +89,7 @@ static noinline int run_rw_op(struct objheap_heap *heap, struct objheap_op *op)
 			return ret;
 		kbuf = kvmalloc(op->count, OBJHEAP_GFP);
 		if (!kbuf) {
-			objheap_uncharge_unlocked(heap, cost);
+			objheap_uncharge_transient(heap, cost);
 			return -ENOMEM;
 		}
 	}
@@ -104,7 +104,7 @@ static noinline int run_rw_op(struct objheap_heap *heap, struct objheap_op *op)
 out:
 	if (kbuf != stackbuf) {
 		kvfree(kbuf);
-		objheap_uncharge_unlocked(heap, cost);
+		objheap_uncharge_transient(heap, cost);
 	}
 	return ret;
 }

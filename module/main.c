@@ -95,21 +95,27 @@ static int __init objheap_init(void)
 	ret = objheap_pool_init();
 	if (ret)
 		return ret;
+	ret = objheap_reclaim_init();
+	if (ret)
+		goto pool;
 	ret = objheap_gc_module_init();
-	if (ret) {
-		objheap_pool_exit();
-		return ret;
-	}
+	if (ret)
+		goto reclaim;
 	objheap_debugfs_init();
 	ret = objheap_dev_init();
-	if (ret) {
-		objheap_debugfs_exit();
-		objheap_gc_module_exit();
-		objheap_pool_exit();
-		return ret;
-	}
+	if (ret)
+		goto debugfs;
 	pr_info("ABI %d.%d loaded\n", OBJHEAP_ABI_MAJOR, OBJHEAP_ABI_MINOR);
 	return 0;
+
+debugfs:
+	objheap_debugfs_exit();
+	objheap_gc_module_exit();
+reclaim:
+	objheap_reclaim_exit();
+pool:
+	objheap_pool_exit();
+	return ret;
 }
 
 static void __exit objheap_exit(void)
@@ -117,6 +123,7 @@ static void __exit objheap_exit(void)
 	objheap_dev_exit();
 	objheap_debugfs_exit();
 	objheap_gc_module_exit();
+	objheap_reclaim_exit();
 	objheap_pool_exit();
 }
 

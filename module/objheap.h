@@ -242,12 +242,17 @@ struct objheap_events {
 /**
  * struct objheap_heap - one private heap, created by each open of the device
  * @lock: protects everything below that is not marked otherwise
+ * @lock_wait: tasks waiting for @lock killably (objheap_heap_lock())
  * @pins: the file's reference and objheap_collect_all()'s; the last one
  *	frees the heap (objheap_heap_put())
  * @broken: an invariant broke: every call fails with EIO
  * @user: whose budget the heap is charged to
- * @pinned: bytes of kernel memory held for the heap, charged to @user
- *	and at most @limits.max_bytes (charge.c)
+ * @pinned: bytes of kernel memory held for the heap, charged to @user;
+ *	with @transient at most @limits.max_bytes (charge.c)
+ * @transient: bytes of bounce buffers in use, atomic: given back
+ *	without the lock
+ * @lru: in the shrinker's list_lru, on the list of the heap's memory
+ *	cgroup (reclaim.c), under the list's own lock
  * @handles: the handle table
  * @gc: the cycle collector's lists and state
  * @events: finished collections, for read() and poll() on the file
@@ -272,10 +277,13 @@ struct objheap_events {
  */
 struct objheap_heap {
 	struct mutex lock;	/* see "Locking" in docs/design.md */
+	wait_queue_head_t lock_wait;
 	refcount_t pins;
 	bool broken;
 	struct objheap_user *user;
 	u64 pinned;
+	atomic_long_t transient;
+	struct list_head lru;
 	struct objheap_handles handles;
 	struct objheap_gc gc;
 	struct objheap_events events;
@@ -378,6 +386,8 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 		       unsigned int class, size_t size);
 size_t objheap_pool_freelisted_bytes(struct objheap_heap *heap);
 void objheap_pool_drain(struct objheap_heap *heap);
+unsigned long objheap_pool_drain_some(struct objheap_heap *heap,
+				      unsigned long nr);
 unsigned long objheap_pool_shrink(unsigned long nr_to_scan);
 
 /* charge.c: what heaps and users pin, against their limits */
@@ -387,13 +397,16 @@ void objheap_user_put(struct objheap_user *u);
 u64 objheap_user_pinned(struct objheap_heap *heap);
 int objheap_charge(struct objheap_heap *heap, size_t bytes);
 void objheap_uncharge(struct objheap_heap *heap, size_t bytes);
-void objheap_uncharge_unlocked(struct objheap_heap *heap, size_t bytes);
+int objheap_charge_transient(struct objheap_heap *heap, size_t bytes);
+void objheap_uncharge_transient(struct objheap_heap *heap, size_t bytes);
+u64 objheap_heap_pinned(struct objheap_heap *heap);
 
-/* What a heap's own struct costs: charged from creation to the last pin. */
-static inline size_t objheap_heap_cost(void)
-{
-	return objheap_alloc_cost(sizeof(struct objheap_heap));
-}
+/* reclaim.c: heap structs, the memcg-aware shrinker of the freelists */
+int objheap_reclaim_init(void);
+void objheap_reclaim_exit(void);
+size_t objheap_heap_cost(void);
+struct objheap_heap *objheap_reclaim_alloc_heap(void);
+void objheap_reclaim_free_heap(struct objheap_heap *heap);
 
 /* handle.c: the handle table */
 void objheap_handles_init(struct objheap_handles *t);
@@ -472,6 +485,7 @@ void objheap_heap_destroy(struct objheap_heap *heap);
 void objheap_heap_get(struct objheap_heap *heap);
 void objheap_heap_put(struct objheap_heap *heap);
 int objheap_heap_lock(struct objheap_heap *heap);
+void objheap_heap_unlock(struct objheap_heap *heap);
 void objheap_heap_break(struct objheap_heap *heap, const char *why);
 int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 		    void *kbuf);

@@ -13,7 +13,6 @@
  */
 #include <linux/kmemleak.h>
 #include <linux/mm.h>
-#include <linux/shrinker.h>
 #include <linux/slab.h>
 
 #include "objheap.h"
@@ -48,6 +47,50 @@ static u8 size_to_class[4096 / 8 + 1];
 #else
 #define OBJHEAP_SLAB_FLAGS	(SLAB_ACCOUNT | SLAB_NOLEAKTRACE)
 #endif
+
+/*
+ * KASAN: an object waiting on a freelist is poisoned as freed memory, so
+ * that a use after its last DROP is reported even though the slab never
+ * saw it freed (mm/mempool.c does the same for its elements). The mempool
+ * helpers are not exported; kasan_poison() (mm/kasan/kasan.h) and
+ * kasan_kmalloc() are, on every kernel objheap supports. The freelist link
+ * is written before poisoning and read after unpoisoning.
+ */
+#ifdef CONFIG_KASAN_GENERIC
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+#define OBJHEAP_KASAN_FREE	0xFB	/* KASAN_SLAB_FREE */
+
+static void freelist_poison(void *mem, unsigned int class)
+{
+	kasan_poison(mem, class_size[class], OBJHEAP_KASAN_FREE, false);
+}
+
+static void *freelist_unpoison(void *mem, unsigned int class)
+{
+	return kasan_kmalloc(class_cache[class], mem, class_size[class],
+			     OBJHEAP_GFP);
+}
+#else
+static void freelist_poison(void *mem, unsigned int class) { }
+
+static void *freelist_unpoison(void *mem, unsigned int class)
+{
+	return mem;
+}
+#endif
+
+/* Take the first object off a freelist, usable again; NULL if empty. */
+static void *freelist_pop(struct objheap_freelist *fl, unsigned int class)
+{
+	struct objheap_obj *obj = fl->head;
+
+	if (!obj)
+		return NULL;
+	obj = freelist_unpoison(obj, class);
+	fl->head = obj->next_dead;
+	fl->count--;
+	return obj;
+}
 
 /**
  * objheap_class_size() - object size of a class
@@ -119,10 +162,8 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 	}
 
 	fl = &heap->free[class];
-	obj = fl->head;
+	obj = freelist_pop(fl, class);
 	if (obj) {
-		fl->head = obj->next_dead;
-		fl->count--;
 		fl->hits++;
 		return obj;
 	}
@@ -168,11 +209,8 @@ static void pool_release(struct objheap_heap *heap, unsigned int class,
 	void *batch[OBJHEAP_POOL_RELEASE];
 	unsigned int i;
 
-	for (i = 0; i < n && i < ARRAY_SIZE(batch) && fl->head; i++) {
-		batch[i] = fl->head;
-		fl->head = fl->head->next_dead;
-	}
-	fl->count -= i;
+	for (i = 0; i < n && i < ARRAY_SIZE(batch) && fl->head; i++)
+		batch[i] = freelist_pop(fl, class);
 	kmem_cache_free_bulk(class_cache[class], i, batch);
 	objheap_uncharge(heap, (size_t)i * class_size[class]);
 }
@@ -211,13 +249,20 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 	if (fl->count >= max)
 		pool_release(heap, class, fl->count - max + OBJHEAP_POOL_RELEASE);
 	obj->next_dead = fl->head;
+	freelist_poison(obj, class);
 	fl->head = obj;
 	fl->count++;
 }
 
-/* Free up to @nr objects from @heap's freelists; the heap is locked. */
-static unsigned long pool_drain_some(struct objheap_heap *heap,
-				     unsigned long nr)
+/**
+ * objheap_pool_drain_some() - give freelisted objects back to the slab
+ * @heap: the heap, locked
+ * @nr: how many at most
+ *
+ * Return: how many were given back.
+ */
+unsigned long objheap_pool_drain_some(struct objheap_heap *heap,
+				      unsigned long nr)
 {
 	unsigned long freed = 0;
 	unsigned int class;
@@ -227,11 +272,8 @@ static unsigned long pool_drain_some(struct objheap_heap *heap,
 		struct objheap_freelist *fl = &heap->free[class];
 
 		while (fl->head && freed < nr) {
-			struct objheap_obj *obj = fl->head;
-
-			fl->head = obj->next_dead;
-			fl->count--;
-			kmem_cache_free(class_cache[class], obj);
+			kmem_cache_free(class_cache[class],
+					freelist_pop(fl, class));
 			objheap_uncharge(heap, class_size[class]);
 			freed++;
 		}
@@ -245,7 +287,7 @@ static unsigned long pool_drain_some(struct objheap_heap *heap,
  */
 void objheap_pool_drain(struct objheap_heap *heap)
 {
-	pool_drain_some(heap, ULONG_MAX);
+	objheap_pool_drain_some(heap, ULONG_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_pool_drain);
 
@@ -253,8 +295,9 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_pool_drain);
  * objheap_pool_shrink() - free objects from the freelists of all heaps
  * @nr_to_scan: how many to free at most
  *
- * Runs in reclaim, which any allocation under a heap's lock may enter, so
- * it only ever trylocks: a busy heap (or heap list) is skipped this time.
+ * For tests and debugging; reclaim goes through the memcg-aware shrinker
+ * (reclaim.c). Only trylocks, as the shrinker: a busy heap (or heap list)
+ * is skipped this time.
  *
  * Return: objects freed.
  */
@@ -270,78 +313,13 @@ unsigned long objheap_pool_shrink(unsigned long nr_to_scan)
 			break;
 		if (!mutex_trylock(&heap->lock))
 			continue;
-		freed += pool_drain_some(heap, nr_to_scan - freed);
-		mutex_unlock(&heap->lock);
+		freed += objheap_pool_drain_some(heap, nr_to_scan - freed);
+		objheap_heap_unlock(heap);
 	}
 	mutex_unlock(&objheap_heaps_lock);
 	return freed;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_pool_shrink);
-
-/*
- * Objects on all heaps' freelists, read without the heaps' locks (an
- * estimate is all a shrinker needs): no shared counter on the hot path.
- * A busy heap list counts as nothing this time, as in the scan.
- */
-static unsigned long objheap_shrink_count(struct shrinker *s,
-					  struct shrink_control *sc)
-{
-	struct objheap_heap *heap;
-	unsigned long n = 0;
-	unsigned int class;
-
-	if (!mutex_trylock(&objheap_heaps_lock))
-		return 0;
-	list_for_each_entry(heap, &objheap_heaps, node)
-		for (class = 0; class < OBJHEAP_NR_CLASSES; class++)
-			n += READ_ONCE(heap->free[class].count);
-	mutex_unlock(&objheap_heaps_lock);
-	return n ? n : SHRINK_EMPTY;
-}
-
-static unsigned long objheap_shrink_scan(struct shrinker *s,
-					 struct shrink_control *sc)
-{
-	unsigned long freed = objheap_pool_shrink(sc->nr_to_scan);
-
-	return freed ? freed : SHRINK_STOP;
-}
-
-#ifdef OBJHEAP_HAVE_SHRINKER_ALLOC
-static struct shrinker *objheap_shrinker;
-
-static int objheap_shrinker_register(void)
-{
-	objheap_shrinker = shrinker_alloc(0, "objheap-freelists");
-	if (!objheap_shrinker)
-		return -ENOMEM;
-	objheap_shrinker->count_objects = objheap_shrink_count;
-	objheap_shrinker->scan_objects = objheap_shrink_scan;
-	shrinker_register(objheap_shrinker);
-	return 0;
-}
-
-static void objheap_shrinker_unregister(void)
-{
-	shrinker_free(objheap_shrinker);
-}
-#else
-static struct shrinker objheap_shrinker = {
-	.count_objects = objheap_shrink_count,
-	.scan_objects = objheap_shrink_scan,
-	.seeks = DEFAULT_SEEKS,
-};
-
-static int objheap_shrinker_register(void)
-{
-	return register_shrinker(&objheap_shrinker, "objheap-freelists");
-}
-
-static void objheap_shrinker_unregister(void)
-{
-	unregister_shrinker(&objheap_shrinker);
-}
-#endif
 
 static void pool_destroy_caches(void)
 {
@@ -354,14 +332,13 @@ static void pool_destroy_caches(void)
 }
 
 /**
- * objheap_pool_init() - create the class caches and register the shrinker
+ * objheap_pool_init() - create the class caches
  *
  * Return: 0 or -ENOMEM.
  */
 int objheap_pool_init(void)
 {
 	unsigned int class, i;
-	int ret;
 
 	for (class = 0, i = 0; i < ARRAY_SIZE(size_to_class); i++) {
 		while (class_size[class] < i * 8)
@@ -381,19 +358,15 @@ int objheap_pool_init(void)
 		}
 	}
 
-	ret = objheap_shrinker_register();
-	if (ret)
-		pool_destroy_caches();
-	return ret;
+	return 0;
 }
 
 /**
- * objheap_pool_exit() - unregister the shrinker and destroy the caches
+ * objheap_pool_exit() - destroy the caches
  *
  * Every heap is gone by now, and with them every object and freelist.
  */
 void objheap_pool_exit(void)
 {
-	objheap_shrinker_unregister();
 	pool_destroy_caches();
 }

@@ -237,7 +237,7 @@ unsigned int objheap_types_top(struct objheap_heap *heap,
 				held = min(held + 1, n);
 			}
 		}
-		mutex_unlock(&heap->lock);
+		objheap_heap_unlock(heap);
 		cond_resched();
 	} while (node);
 	return held;

@@ -4,6 +4,7 @@
  * shrinker.
  */
 #include <kunit/test.h>
+#include <linux/kasan.h>
 
 #include "kunit_util.h"
 #include "kunit_suites.h"
@@ -44,6 +45,38 @@ static void a_freed_object_is_reused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, heap->free[class].count, 0U);
 	KUNIT_EXPECT_EQ(test, heap->free[class].hits, 1ULL);
 	KUNIT_EXPECT_EQ(test, heap->free[class].misses, 1ULL);
+}
+
+/*
+ * Under generic KASAN, a freelisted object is poisoned as freed memory
+ * (a use after DROP is reported) and usable again once reused.
+ */
+static void a_freelisted_object_is_poisoned(struct kunit *test)
+{
+#ifdef CONFIG_KASAN_GENERIC
+	struct objheap_heap *heap = test->priv;
+	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 40));
+	const u8 *shadow;
+	void *mem;
+	u32 h;
+
+	h = kt_new(test, heap, 0, 40);
+	mem = objheap_handle_lookup(&heap->handles, h);
+	shadow = kasan_mem_to_shadow(mem);
+	KUNIT_EXPECT_EQ(test, shadow[0], 0);
+	kt_drop(test, heap, h);
+	KUNIT_ASSERT_PTR_EQ(test, (void *)heap->free[class].head, mem);
+	/* Every granule of the class, header included, reads as freed. */
+	KUNIT_EXPECT_EQ(test, shadow[0], 0xFB);
+	KUNIT_EXPECT_EQ(test, shadow[objheap_class_size(class) / 8 - 1], 0xFB);
+
+	h = kt_new(test, heap, 0, 40);
+	KUNIT_EXPECT_PTR_EQ(test, objheap_handle_lookup(&heap->handles, h), mem);
+	KUNIT_EXPECT_EQ(test, shadow[0], 0);
+	KUNIT_EXPECT_EQ(test, shadow[objheap_class_size(class) / 8 - 1], 0);
+#else
+	kunit_skip(test, "needs CONFIG_KASAN_GENERIC");
+#endif
 }
 
 static void a_reused_object_is_zeroed(struct kunit *test)
@@ -161,6 +194,7 @@ static void large_objects_bypass_the_pools(struct kunit *test)
 static struct kunit_case objheap_pool_cases[] = {
 	KUNIT_CASE(every_size_gets_the_smallest_class_that_fits),
 	KUNIT_CASE(a_freed_object_is_reused),
+	KUNIT_CASE(a_freelisted_object_is_poisoned),
 	KUNIT_CASE(a_reused_object_is_zeroed),
 	KUNIT_CASE(freelists_are_bounded),
 	KUNIT_CASE(the_shrinker_empties_freelists),

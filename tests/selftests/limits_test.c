@@ -12,6 +12,7 @@
  * killed, and a collection of every heap from debugfs does not stop
  * open() and close() of the device.
  */
+#include <glob.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -42,26 +43,40 @@ static long meminfo_kb(const char *key)
  * redzones and KASAN metadata around each, which is the kernel's, not
  * objheap's), the pages of kmalloc() calls too large for a cache (in the
  * slab counters of /proc/meminfo but in no cache), and vmalloc.
+ *
+ * Not counted: kmemleak's own record of each allocation it tracks (a
+ * debug kernel's, some 300 bytes each). Every cache is shrunk first, which
+ * also empties KASAN's quarantine of freed objects.
  */
+#define SLABINFO_ROW "%63s %ld %ld %ld %ld %ld : tunables %*d %*d %*d : slabdata %*d %ld"
+
 static long long kernel_bytes(void)
 {
 	long long objects = 0, slab_pages = 0;
 	long active, num, objsize, perslab, pages, slabs;
 	char name[64], line[512];
+	glob_t caches;
+	size_t i;
 	FILE *f;
 
+	if (!glob("/sys/kernel/slab/*/shrink", 0, NULL, &caches)) {
+		for (i = 0; i < caches.gl_pathc; i++)
+			oh_write_file(caches.gl_pathv[i], "1", 0);
+		globfree(&caches);
+	}
 	/* Fold every CPU's counter deltas first, for exact figures. */
 	oh_write_file("/proc/sys/vm/stat_refresh", "1", 0);
 	f = fopen("/proc/slabinfo", "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %ld %ld %ld %ld %ld : tunables %*d %*d %*d"
-			   " : slabdata %*d %ld", name, &active, &num, &objsize,
+		if (sscanf(line, SLABINFO_ROW, name, &active, &num, &objsize,
 			   &perslab, &pages, &slabs) != 7)
 			continue;
-		objects += (long long)active * objsize;
 		slab_pages += (long long)slabs * pages;
+		if (!strcmp(name, "kmemleak_object"))
+			continue;
+		objects += (long long)active * objsize;
 	}
 	fclose(f);
 	return objects + (meminfo_kb("Slab") * 1024 - slab_pages * getpagesize()) +
@@ -173,15 +188,16 @@ TEST(adversarial_heap_stays_within_max_bytes)
 	during = kernel_bytes();
 	ASSERT_EQ(0, heap_stats(fd, &st));
 	EXPECT_LE(st.pinned, limit);
-	/* Full: the last failure was the limit, not a lack of memory. */
-	EXPECT_LT(limit - 64 * 1024, st.pinned);
+	/* Full: the failures were the limit's (the last a handle table's). */
+	EXPECT_LT(limit * 3 / 4, st.pinned);
 	EXPECT_LT(20000, st.objects);
 	close(fd);
 	after = kernel_bytes();
-	printf("limits: case=adversarial max_bytes=%ld pinned=%llu "
-	       "kernel_delta=%lld objects=%llu handles=%u after_close=%lld\n",
-	       limit, (unsigned long long)st.pinned, during - before,
-	       (unsigned long long)st.objects, st.handles, after - before);
+	printf("limits: case=adversarial max_bytes=%ld pinned=%llu ", limit,
+	       (unsigned long long)st.pinned);
+	printf("kernel_delta=%lld objects=%llu handles=%u after_close=%lld\n",
+	       during - before, (unsigned long long)st.objects, st.handles,
+	       after - before);
 	EXPECT_LE(during - before, limit + NOISE)
 		TH_LOG("the kernel holds %lld bytes for a heap of max_bytes %ld",
 		       during - before, limit);
@@ -322,8 +338,8 @@ TEST_F(budget, one_user_many_heaps_and_a_second_user)
 
 	kill(keeper, SIGKILL);
 	waitpid(keeper, NULL, 0);
-	printf("limits: case=user_budget budget=%ld user1_objects=%ld "
-	       "user1_pinned=%llu user2_objects=%ld\n", budget, shared[0].objects,
+	printf("limits: case=user_budget budget=%ld ", budget);
+	printf("user1_objects=%ld user1_pinned=%llu user2_objects=%ld\n", shared[0].objects,
 	       (unsigned long long)shared[0].user_pinned, shared[2].objects);
 
 	/* Once the keeper is gone, its user's budget is free again. */
@@ -365,21 +381,33 @@ static int ring(int fd, __u32 n)
 	return 0;
 }
 
+static int cmp_ll(const void *a, const void *b)
+{
+	const long long *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+#define TRIALS	5
+
 /*
  * A task waiting for a heap that another task is collecting dies when
- * killed, without waiting for the collection: its wait is killable.
+ * killed, without waiting for the collection: its wait is killable, also
+ * while the collector runs on another CPU (where a mutex's waiter would
+ * spin, deaf to signals). The median of TRIALS kills is compared with one
+ * collection: an unkillable wait lasts half of one on average.
  */
 TEST(killed_waiter_does_not_wait_for_a_collection)
 {
 	struct objheap_gc_collect res;
-	long long t0, kill_ns, gc_ns;
+	long long t0, kill_ns[TRIALS], gc_ns;
 	pid_t collector, waiter;
-	int fd, status;
+	int fd, status, i, killed = 0;
 
 	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, oh_gc_flags(fd, 0));
-	ASSERT_EQ(0, ring(fd, 200000));
+	ASSERT_EQ(0, ring(fd, 400000));
 	ASSERT_EQ(0, oh_collect(fd, 2, &res));
 	gc_ns = res.time_ns;
 
@@ -389,38 +417,43 @@ TEST(killed_waiter_does_not_wait_for_a_collection)
 		for (;;)
 			oh_collect(fd, 2, &res);
 	}
-	usleep(gc_ns / 4000);
-	waiter = fork();
-	ASSERT_LE(0, waiter);
-	if (!waiter) {
-		struct objheap_heap_stats st;
+	for (i = 0; i < TRIALS; i++) {
+		waiter = fork();
+		ASSERT_LE(0, waiter);
+		if (!waiter) {
+			struct objheap_heap_stats st;
 
-		for (;;)
-			heap_stats(fd, &st);
+			for (;;)
+				heap_stats(fd, &st);
+		}
+		usleep(gc_ns / 1000 + 20000);
+		t0 = now_ns();
+		kill(waiter, SIGKILL);
+		ASSERT_EQ(waiter, waitpid(waiter, &status, 0));
+		kill_ns[i] = now_ns() - t0;
+		killed += WIFSIGNALED(status);
 	}
-	usleep(gc_ns / 2000);
-	t0 = now_ns();
-	kill(waiter, SIGKILL);
-	ASSERT_EQ(waiter, waitpid(waiter, &status, 0));
-	kill_ns = now_ns() - t0;
 	kill(collector, SIGKILL);
 	waitpid(collector, NULL, 0);
 	close(fd);
-	printf("limits: case=kill_waiter collection_ns=%lld kill_ns=%lld\n",
-	       gc_ns, kill_ns);
-	EXPECT_TRUE(WIFSIGNALED(status));
-	/* Well inside one collection, which an unkillable wait would wait for. */
-	EXPECT_LT(kill_ns, gc_ns / 2);
+	qsort(kill_ns, TRIALS, sizeof(kill_ns[0]), cmp_ll);
+	printf("limits: case=kill_waiter collection_ns=%lld ", gc_ns);
+	printf("kill_median_ns=%lld kill_max_ns=%lld\n", kill_ns[TRIALS / 2],
+	       kill_ns[TRIALS - 1]);
+	EXPECT_EQ(TRIALS, killed);
+	EXPECT_LT(kill_ns[TRIALS / 2], gc_ns / 4);
 }
 
 /*
  * "collect" in debugfs walks every heap one at a time: while it collects
- * a big heap, open() and close() of the device go on.
+ * a big heap, open() and close() of the device go on. Holding the list of
+ * heaps for the walk, as it used to, made every open wait for the rest of
+ * the collection: the median open would take a good part of one.
  */
 TEST(collect_all_does_not_stop_open_and_close)
 {
 	struct objheap_gc_collect res;
-	long long t0, worst = 0, gc_ns;
+	long long t0, took[256], gc_ns;
 	pid_t writer;
 	int fd, i, n = 0, status;
 
@@ -429,7 +462,7 @@ TEST(collect_all_does_not_stop_open_and_close)
 	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, oh_gc_flags(fd, 0));
-	ASSERT_EQ(0, ring(fd, 200000));
+	ASSERT_EQ(0, ring(fd, 400000));
 	ASSERT_EQ(0, oh_collect(fd, 2, &res));
 	gc_ns = res.time_ns;
 
@@ -441,23 +474,24 @@ TEST(collect_all_does_not_stop_open_and_close)
 		_exit(0);
 	}
 	usleep(gc_ns / 4000);
-	while (waitpid(writer, &status, WNOHANG) == 0) {
+	while (n < 256 && waitpid(writer, &status, WNOHANG) == 0) {
 		int h;
 
 		t0 = now_ns();
 		h = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, h);
 		close(h);
-		t0 = now_ns() - t0;
-		worst = t0 > worst ? t0 : worst;
-		n++;
+		took[n++] = now_ns() - t0;
 		usleep(1000);
 	}
+	waitpid(writer, &status, 0);
 	close(fd);
-	printf("limits: case=collect_all collection_ns=%lld opens=%d "
-	       "worst_open_close_ns=%lld\n", gc_ns, n, worst);
-	EXPECT_LT(3, n);
-	EXPECT_LT(worst, gc_ns / 2);
+	ASSERT_LT(3, n);
+	qsort(took, n, sizeof(took[0]), cmp_ll);
+	printf("limits: case=collect_all collection_ns=%lld opens=%d ", gc_ns, n);
+	printf("open_close_median_ns=%lld max_ns=%lld\n", took[n / 2],
+	       took[n - 1]);
+	EXPECT_LT(took[n / 2], gc_ns / 4);
 }
 
 TEST_HARNESS_MAIN

@@ -13,8 +13,11 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do mods+=("$1"); shift; done
 bins=("$@")
 
 root=$(mktemp -d)
+# mktemp makes it 0700: every user of the VM must reach /dev and /tmp.
+chmod 755 "$root"
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc,lib,lib64,selftests} "$root/lib/modules/$krel/extra"
+chmod 1777 "$root/tmp"
 
 cp /bin/busybox "$root/bin/busybox"
 for app in $("$root/bin/busybox" --list); do
