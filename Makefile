@@ -7,6 +7,7 @@
 #   make demo  [KVER=6.1] the module at work in the VM
 #   make vm    [KVER=6.1] an interactive shell in the VM, module loaded
 #   make stress [SEED=n]   the model-checked stress test, long (docs/RELIABILITY.md)
+#   make check-clean-root  make check in a clean Debian 12 root (debootstrap)
 #
 # The VM kernels are built from Debian's linux-source-$(KVER) into
 # $(OBJHEAP_CACHE) (default ~/.cache/objheap) once and reused.
@@ -59,6 +60,11 @@ stress:
 	VM_APPEND="OBJHEAP_STRESS_OPS=$(STRESS_OPS) OBJHEAP_STRESS_SECONDS=$(STRESS_SECONDS)$(if $(SEED), OBJHEAP_STRESS_SEED=$(SEED))" \
 	tests/vm/vmtest.sh selftest
 
+# `make check` in a clean Debian 12 root made with debootstrap, from a
+# clone of HEAD: proves the install list (tests/vm/clean-root.sh).
+check-clean-root:
+	tests/vm/clean-root.sh
+
 # Plant known defects one at a time and check that `make check` fails.
 negative-controls:
 	tests/vm/negative-controls.sh
@@ -68,4 +74,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace install check demo vm bench stress negative-controls clean
+.PHONY: all modules modules_install userspace install check check-clean-root demo vm bench stress negative-controls clean

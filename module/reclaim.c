@@ -28,14 +28,22 @@ static struct list_lru objheap_lru;
 /* objheap_lru is set up: a shrinker registered before it finds nothing. */
 static bool objheap_lru_ready;
 
+/*
+ * A heap's debugfs directory, heaps/<id>/ with "info" and "types": three
+ * dentries and inodes, some 700 bytes each; charged with the heap, though
+ * allocated by debugfs.
+ */
+#define HEAP_DEBUGFS_COST	(3 * 1024)
+
 /**
  * objheap_heap_cost() - what a heap's own struct costs
  *
- * Return: its slab object size, charged from creation to the last pin.
+ * Return: its slab object size and its debugfs directory's, charged from
+ * creation to the last pin.
  */
 size_t objheap_heap_cost(void)
 {
-	return kmem_cache_size(objheap_heap_cache);
+	return kmem_cache_size(objheap_heap_cache) + HEAP_DEBUGFS_COST;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_cost);
 

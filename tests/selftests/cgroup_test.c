@@ -189,6 +189,86 @@ TEST_F_TIMEOUT(cgroup, memory_max_gives_enomem_and_kills_nobody, 120)
 	EXPECT_GT(CG_MAX / 4, current);
 }
 
+struct reclaim_result {
+	long long kept;		/* objects heap A put on its freelists */
+	long long left;		/* of those, still there after B hit the limit */
+	long objects;		/* heap B's objects */
+	int err;		/* errno of B's NEW that failed */
+};
+
+/*
+ * In a child moved into the cgroup: heap A fills its freelists (64 freed
+ * objects of each size class), then heap B allocates until NEW fails.
+ */
+static void reclaim_in_cgroup(const char *dir, int out)
+{
+	struct reclaim_result r = { 0 };
+	struct objheap_heap_stats st;
+	__u32 h[64], size;
+	int a, b, i;
+
+	if (cg_write(dir, "cgroup.procs", "0"))
+		_exit(10);
+	a = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	b = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	if (a < 0 || b < 0)
+		_exit(11);
+	for (size = 0; size <= 4080; size = size < 128 ? size + 16 : size * 2) {
+		for (i = 0; i < 64; i++)
+			h[i] = oh_new(a, 0, 0, size);
+		for (i = 0; i < 64; i++)
+			oh_drop(a, h[i]);
+	}
+	if (ioctl(a, OBJHEAP_IOC_HEAP_STATS, &st))
+		_exit(12);
+	r.kept = st.freelisted;
+	while (oh_new(b, 0, 0, PAYLOAD))
+		r.objects++;
+	r.err = errno;
+	if (ioctl(a, OBJHEAP_IOC_HEAP_STATS, &st))
+		_exit(13);
+	r.left = st.freelisted;
+	close(b);
+	close(a);
+	if (write(out, &r, sizeof(r)) != sizeof(r))
+		_exit(14);
+	_exit(0);
+}
+
+/*
+ * A cgroup at memory.max reclaims what its own heaps keep on their
+ * freelists (the shrinker is memcg aware) before NEW fails.
+ */
+TEST_F_TIMEOUT(cgroup, memory_max_reclaims_the_cgroups_freelists, 120)
+{
+	struct reclaim_result r = { .err = -1 };
+	char max[32];
+	int p[2], status = -1;
+	pid_t pid;
+
+	snprintf(max, sizeof(max), "%ld", CG_MAX);
+	ASSERT_EQ(0, cg_write(self->dir, "memory.max", max));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(p[0]);
+		reclaim_in_cgroup(self->dir, p[1]);
+	}
+	close(p[1]);
+	EXPECT_EQ(sizeof(r), read(p[0], &r, sizeof(r)));
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	printf("cgroup: case=reclaim freelisted=%lld left=%lld objects=%ld\n",
+	       r.kept, r.left, r.objects);
+	EXPECT_EQ(ENOMEM, r.err);
+	EXPECT_LT(500, r.kept);
+	EXPECT_GT(r.kept / 4, r.left);
+	EXPECT_EQ(0, cg_read(self->dir, "memory.events", "oom_kill"));
+}
+
 TEST_F_TIMEOUT(cgroup, a_heap_limit_below_memory_max_comes_first, 120)
 {
 	const long limit = 1L << 20;
