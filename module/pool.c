@@ -51,10 +51,13 @@ static u8 size_to_class[4096 / 8 + 1];
 /*
  * KASAN: an object waiting on a freelist is poisoned as freed memory, so
  * that a use after its last DROP is reported even though the slab never
- * saw it freed (mm/mempool.c does the same for its elements). The mempool
- * helpers are not exported; kasan_poison() (mm/kasan/kasan.h) and
- * kasan_kmalloc() are, on every kernel objheap supports. The freelist link
- * is written before poisoning and read after unpoisoning.
+ * saw it freed (mm/mempool.c does the same for its elements), and made
+ * accessible again when it is reused or goes back to the slab (which
+ * would take a poisoned object for a double free). The mempool helpers
+ * are not exported; kasan_poison() (mm/kasan/kasan.h) is, on every kernel
+ * objheap supports, and a shadow byte of 0 is an accessible granule. The
+ * class sizes are whole granules. The freelist link is written before
+ * poisoning and read after unpoisoning.
  */
 #ifdef CONFIG_KASAN_GENERIC
 void kasan_poison(const void *addr, size_t size, u8 value, bool init);
@@ -67,8 +70,8 @@ static void freelist_poison(void *mem, unsigned int class)
 
 static void *freelist_unpoison(void *mem, unsigned int class)
 {
-	return kasan_kmalloc(class_cache[class], mem, class_size[class],
-			     OBJHEAP_GFP);
+	kasan_poison(mem, class_size[class], 0, false);
+	return mem;
 }
 #else
 static void freelist_poison(void *mem, unsigned int class) { }

@@ -111,8 +111,9 @@ static enum lru_status drain_heap(struct list_head *item,
 	struct reclaim_walk *w = arg;
 	unsigned long freed;
 
+	/* Done: pass the rest by (6.1 has no LRU_STOP). */
 	if (!w->todo)
-		return LRU_STOP;
+		return LRU_SKIP;
 	if (!mutex_trylock(&heap->lock))
 		return LRU_SKIP;
 	freed = objheap_pool_drain_some(heap, w->todo);

@@ -15,7 +15,7 @@ job=$1 initrd=${2:-} logdir=${3:-}
 kernel=$KERNEL_IMAGE
 [ -f "$kernel" ] || die "no kernel at $kernel (run tests/vm/build-kernel.sh or stock-kernel.sh)"
 
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max
+qemu=(qemu-system-x86_64 -machine q35 -accel "tcg,thread=${VM_TCG_THREAD:-multi}" -cpu max
       -smp 2 -m "$VM_MEM" -nodefaults -no-reboot -display none
       -kernel "$kernel" -initrd "$initrd")
 append="console=ttyS0 panic=-1 ohvm=$job $VM_APPEND"

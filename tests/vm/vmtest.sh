@@ -109,9 +109,31 @@ pack() {
 VM_STATUS=0
 vm() {
 	mkdir -p "$LOGDIR"
+	rm -f "$LOGDIR/boot-retry.log"
 	"$VMDIR/run-vm.sh" "$job" "$OUT_DIR/initramfs.cpio.gz" "$LOGDIR" || VM_STATUS=$?
+	# Under multi-threaded TCG a kernel can crash while it boots (seen:
+	# Oops: int3 in a timer softirq, the kernel's int3-based code patching
+	# racing with another vCPU). A kernel report before init's first
+	# marker cannot be objheap's, whose module is not loaded yet: boot
+	# once more, and say so. Anything later is never retried.
+	if boot_crashed "$LOGDIR/console.log"; then
+		mv "$LOGDIR/console.log" "$LOGDIR/boot-retry.log"
+		echo "vm: the kernel crashed before init, objheap not loaded; booting once more:"
+		"$VMDIR/report.py" --scan-only "$LOGDIR/boot-retry.log" /dev/null | head -n 3 | sed 's/^/vm:   /'
+		VM_STATUS=0
+		"$VMDIR/run-vm.sh" "$job" "$OUT_DIR/initramfs.cpio.gz" "$LOGDIR" || VM_STATUS=$?
+	fi
 	[ "$VM_STATUS" != 124 ] || echo "the VM was killed after ${VM_TIMEOUT:-2400}s"
 	return 0
+}
+
+# Did the kernel report a problem before init's first marker (or with no
+# marker at all)?
+boot_crashed() {
+	local before
+	before=$(sed '/objheap-vm: init/q' "$1" 2>/dev/null)
+	grep -q 'objheap-vm: init' <<<"$before" && before=$(head -n -1 <<<"$before")
+	! "$VMDIR/report.py" --scan-only <(printf '%s\n' "$before") /dev/null > /dev/null 2>&1
 }
 
 # Draw the ohprof CSV the VM handed back (ttyS2) on the host: the run
