@@ -74,11 +74,16 @@ static unsigned long update_refs(struct list_head *young, unsigned int gen)
 	return n;
 }
 
-/* Step 2. */
-static void subtract_refs(struct list_head *young)
+/*
+ * Step 2. A count cannot go below zero: each slot pointing at an object
+ * holds one of its references. If one would, the counts cannot be trusted;
+ * returns false and the caller keeps everything.
+ */
+static bool subtract_refs(struct list_head *young)
 {
 	struct list_head *pos;
 	unsigned long n = 0;
+	bool ok = true;
 
 	for (pos = young->next; pos != young; pos = pos->next) {
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
@@ -86,13 +91,72 @@ static void subtract_refs(struct list_head *young)
 
 		for (i = 0; i < obj->nslots; i++) {
 			struct objheap_obj *child = obj->slots[i];
+			struct objheap_gc_head *cgc;
 
 			/* Leaves never have the mark: no nslots test needed. */
-			if (child && gc_collecting(child))
-				objheap_obj_gc(child)->scan.refs--;
+			if (!child || !gc_collecting(child))
+				continue;
+			cgc = objheap_obj_gc(child);
+			if (WARN_ON_ONCE(!cgc->scan.refs)) {
+				ok = false;
+				continue;
+			}
+			cgc->scan.refs--;
 		}
 		gc_resched(++n);
 	}
+	return ok;
+}
+
+/* After a failed step 2: every object counts as reachable, so all survive. */
+static void keep_all(struct list_head *young)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	for (pos = young->next; pos != young; pos = pos->next) {
+		gc_of(pos)->scan.refs = 1;
+		gc_resched(++n);
+	}
+}
+
+/*
+ * The debug self-check (module parameter gc_validate, as CPython's
+ * validate_list()): is @head a whole doubly linked list of @len objects,
+ * each labelled @list, with exactly the marks @marks?
+ */
+static bool validate_list(struct list_head *head, u64 len, unsigned int list,
+			  u8 marks)
+{
+	const u8 all = OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE;
+	struct list_head *pos;
+	u64 n = 0;
+
+	for (pos = head->next; pos != head; pos = pos->next) {
+		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
+
+		if (pos->next->prev != pos || objheap_obj_list(obj) != list ||
+		    (obj->flags & all) != marks || !obj->nslots)
+			return false;
+		gc_resched(++n);
+	}
+	return head->next->prev == head && n == len;
+}
+
+/* Every list of the collector, between collections. */
+static bool validate_lists(struct objheap_gc *gc)
+{
+	unsigned int i;
+
+	for (i = 0; i < OBJHEAP_GC_NR_LISTS; i++)
+		if (!validate_list(&gc->lists[i], gc->len[i], i, 0))
+			return false;
+	return true;
+}
+
+static bool validating(void)
+{
+	return READ_ONCE(objheap_gc_validate);
 }
 
 /* Append @gc to singly linked young; young->prev is its tail. */
@@ -230,6 +294,27 @@ static void clear_unreachable(struct objheap_heap *heap,
 	}
 }
 
+/*
+ * After a failed check: the tentatively unreachable objects join the
+ * survivors on @young, unmarked and labelled @dest; @unreachable is left
+ * empty.
+ */
+static void keep_unreachable(struct list_head *unreachable,
+			     struct list_head *young, unsigned int dest)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, unreachable) {
+		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
+
+		obj->flags &= ~(OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE);
+		objheap_obj_set_list(obj, dest);
+		gc_resched(++n);
+	}
+	list_splice_tail_init(unreachable, young);
+}
+
 /* CPython's bookkeeping after collecting @gen; @young holds the survivors. */
 static void update_counts(struct objheap_gc *gc, unsigned int gen,
 			  unsigned long survivors)
@@ -266,24 +351,44 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	unsigned int dest = min(gen + 1, OBJHEAP_GC_GENERATIONS - 1U);
 	struct list_head *young = &gc->lists[gen];
 	u64 start = ktime_get_ns(), frees = heap->frees;
-	unsigned long scanned, kept, lost;
+	unsigned long scanned = 0, kept = 0, lost = 0;
+	u64 total = 0;
 	LIST_HEAD(unreachable);
 	unsigned int i;
 
 	lockdep_assert_held(&heap->lock);
 	memset(res, 0, sizeof(*res));
 	res->generation = gen;
+	for (i = 0; i <= gen; i++)
+		total += gc->len[i];
+	trace_objheap_gc_start(heap->id, gen, reason, total);
+	if (validating() && !validate_lists(gc)) {
+		objheap_heap_break(heap, "collector lists corrupt before a collection");
+		goto out;
+	}
 	for (i = 0; i < gen; i++) {
 		list_splice_tail_init(&gc->lists[i], young);
 		gc->len[gen] += gc->len[i];
 		gc->len[i] = 0;
 	}
 
-	trace_objheap_gc_start(heap->id, gen, reason, gc->len[gen]);
 	scanned = update_refs(young, gen);
-	subtract_refs(young);
+	if (!subtract_refs(young)) {
+		objheap_heap_break(heap, "a reference count below its slots");
+		keep_all(young);
+	}
 	kept = move_unreachable(young, &unreachable, dest);
 	lost = scanned - kept;
+	if (validating() &&
+	    (!validate_list(young, kept, dest, 0) ||
+	     !validate_list(&unreachable, lost, gen,
+			    OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE))) {
+		/* Judgements that cannot be trusted: nothing is freed. */
+		objheap_heap_break(heap, "collector lists corrupt after the scan");
+		keep_unreachable(&unreachable, young, dest);
+		kept = scanned;
+		lost = 0;
+	}
 
 	if (dest != gen) {
 		list_splice_tail_init(young, &gc->lists[dest]);
@@ -297,7 +402,10 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	} else {
 		clear_unreachable(heap, &unreachable, gen);
 	}
+	if (validating() && !heap->broken && !validate_lists(gc))
+		objheap_heap_break(heap, "collector lists corrupt after a collection");
 
+out:
 	res->scanned = scanned;
 	res->collected = lost;
 	res->freed = heap->frees - frees;

@@ -6,7 +6,8 @@
  * User memory is only touched here, never under the heap's lock: payload
  * bytes go through a kernel bounce buffer. That keeps page faults (and
  * mmap_lock) out of the heap lock's way, and makes each operation
- * all-or-nothing: a WRITE whose source faults changes nothing.
+ * all-or-nothing: a WRITE whose source faults changes nothing. Answers
+ * that must not fail once the call ran go through pinned pages (uout.c).
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -117,18 +118,13 @@ static int run_op(struct objheap_heap *heap, struct objheap_op *op)
 	return objheap_heap_op(heap, op, NULL);
 }
 
-/* Close a handle that an operation opened but could not report. */
-static void undo_handle(struct objheap_heap *heap, u32 handle)
-{
-	struct objheap_op drop = { .op = OBJHEAP_OP_DROP, .handle = handle };
-
-	objheap_heap_op(heap, &drop, NULL);
-}
-
 /* A single-operation ioctl: NEW, DUP, DROP, SET, GET, READ, WRITE. */
 static long ioctl_op(struct objheap_heap *heap, u32 opcode,
 		     void __user *uarg)
 {
+	bool answers = opcode == OBJHEAP_OP_NEW || opcode == OBJHEAP_OP_DUP ||
+		       opcode == OBJHEAP_OP_GET;
+	struct objheap_uout out;
 	struct objheap_op op;
 	int ret;
 
@@ -137,35 +133,21 @@ static long ioctl_op(struct objheap_heap *heap, u32 opcode,
 	if (op.op && op.op != opcode)
 		return -EINVAL;
 	/*
-	 * Operations that answer through the argument write it back unchanged
-	 * first: one that could not report its new handle never runs.
+	 * Operations that answer through the argument pin it first (uout.c):
+	 * one that could not report its new handle never runs, and one that
+	 * ran always reports.
 	 */
-	if ((opcode == OBJHEAP_OP_NEW || opcode == OBJHEAP_OP_DUP ||
-	     opcode == OBJHEAP_OP_GET) && copy_to_user(uarg, &op, sizeof(op)))
+	if (answers && objheap_uout_pin(&out, uarg, sizeof(op)))
 		return -EFAULT;
 	op.op = opcode;
 	op.result = 0;
 	ret = run_op(heap, &op);
-	if (ret)
-		return ret;
-
-	switch (opcode) {
-	case OBJHEAP_OP_NEW:
-		if (copy_to_user(uarg, &op, sizeof(op))) {
-			undo_handle(heap, op.handle);
-			return -EFAULT;
-		}
-		break;
-	case OBJHEAP_OP_DUP:
-	case OBJHEAP_OP_GET:
-		if (copy_to_user(uarg, &op, sizeof(op))) {
-			if (op.ref)
-				undo_handle(heap, op.ref);
-			return -EFAULT;
-		}
-		break;
+	if (answers) {
+		if (!ret)
+			objheap_uout_write(&out, 0, &op, sizeof(op));
+		objheap_uout_unpin(&out);
 	}
-	return 0;
+	return ret;
 }
 
 /* What an operation reports: result, handle and ref, contiguous. */
@@ -351,16 +333,18 @@ static long ioctl_limits(struct objheap_heap *heap, unsigned int cmd,
 static long ioctl_gc_collect(struct objheap_heap *heap, void __user *uarg)
 {
 	struct objheap_gc_collect res;
+	struct objheap_uout out;
 	int ret;
 
-	/* Written back unchanged first: no collection that cannot report. */
+	/* Pinned first: no collection that cannot report (uout.c). */
 	if (copy_from_user(&res, uarg, sizeof(res)) ||
-	    copy_to_user(uarg, &res, sizeof(res)))
+	    objheap_uout_pin(&out, uarg, sizeof(res)))
 		return -EFAULT;
 	ret = objheap_gc_run(heap, &res);
-	if (ret)
-		return ret;
-	return copy_to_user(uarg, &res, sizeof(res)) ? -EFAULT : 0;
+	if (!ret)
+		objheap_uout_write(&out, 0, &res, sizeof(res));
+	objheap_uout_unpin(&out);
+	return ret;
 }
 
 static long ioctl_gc_params(struct objheap_heap *heap, unsigned int cmd,
@@ -404,19 +388,19 @@ static long ioctl_gc_stats(struct objheap_heap *heap, void __user *uarg)
 
 /*
  * GC_GARBAGE: hand saved objects back, a chunk at a time. Each chunk of
- * the user's array is read and written back unchanged before objects are
- * taken for it (as BATCH does), so that an array that cannot be written
- * fails before anything changed, and entries past "done" keep their value. Should the copy still
- * fail (another thread unmapped the array meanwhile), the new handles are
- * closed: the objects are unreferenced cycles again, for the collector.
+ * the user's array is read and pinned before objects are taken for it
+ * (uout.c), so that an array that cannot be written fails before anything
+ * changed, the handles taken are always reported, and entries past "done"
+ * keep their value.
  */
 static long ioctl_gc_garbage(struct objheap_heap *heap,
 			     struct objheap_gc_garbage __user *ug)
 {
 	u32 handles[GARBAGE_CHUNK];
 	struct objheap_gc_garbage g;
+	struct objheap_uout out;
 	u32 __user *uh;
-	u32 n, taken, i;
+	u32 n, taken;
 	int ret = 0;
 
 	if (copy_from_user(&g, ug, sizeof(g)))
@@ -432,19 +416,14 @@ static long ioctl_gc_garbage(struct objheap_heap *heap,
 			break;
 		}
 		n = min_t(u32, GARBAGE_CHUNK, g.count - g.done);
-		/* Probe: read the chunk and write it back unchanged. */
 		if (copy_from_user(handles, uh + g.done, n * sizeof(u32)) ||
-		    copy_to_user(uh + g.done, handles, n * sizeof(u32))) {
+		    objheap_uout_pin(&out, uh + g.done, n * sizeof(u32))) {
 			ret = -EFAULT;
 			break;
 		}
 		ret = objheap_gc_take_garbage(heap, handles, n, &taken);
-		if (copy_to_user(uh + g.done, handles, taken * sizeof(u32))) {
-			for (i = 0; i < taken; i++)
-				undo_handle(heap, handles[i]);
-			ret = -EFAULT;
-			break;
-		}
+		objheap_uout_write(&out, 0, handles, taken * sizeof(u32));
+		objheap_uout_unpin(&out);
 		g.done += taken;
 		if (taken < n)
 			break;

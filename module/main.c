@@ -86,6 +86,12 @@ module_param_cb(gc_threshold2, &gc_threshold_ops,
 		&objheap_default_gc_threshold[2], 0644);
 MODULE_PARM_DESC(gc_threshold2, "Generation-1 collections before a full collection (10)");
 
+/* The collector checks its lists at each phase (collect.c); debugging. */
+bool objheap_gc_validate;
+EXPORT_SYMBOL_IF_KUNIT(objheap_gc_validate);
+module_param_named(gc_validate, objheap_gc_validate, bool, 0644);
+MODULE_PARM_DESC(gc_validate, "Check the collector's lists at each phase of every collection (N; slow, for debugging)");
+
 static int __init objheap_init(void)
 {
 	int ret;

@@ -240,6 +240,20 @@ struct objheap_events {
 };
 
 /**
+ * struct objheap_uout - an answer's user memory, pinned (uout.c)
+ * @pages: the pages it spans
+ * @nr: how many are pinned
+ * @offset: where it starts in the first
+ * @size: its bytes
+ */
+struct objheap_uout {
+	struct page *pages[2];
+	unsigned int nr;
+	unsigned int offset;
+	size_t size;
+};
+
+/**
  * struct objheap_heap - one private heap, created by each open of the device
  * @lock: protects everything below that is not marked otherwise
  * @lock_wait: tasks waiting for @lock killably (objheap_heap_lock())
@@ -352,6 +366,8 @@ extern unsigned long objheap_user_max_bytes;
 extern bool objheap_default_gc_enabled;
 extern bool objheap_default_gc_saveall;
 extern unsigned int objheap_default_gc_threshold[OBJHEAP_GC_GENERATIONS];
+/* Module parameter: the collector's debug self-check. */
+extern bool objheap_gc_validate;
 
 static inline struct objheap_gc_head *objheap_obj_gc(struct objheap_obj *obj)
 {
@@ -501,6 +517,13 @@ int objheap_heap_get_limits(struct objheap_heap *heap,
 			    struct objheap_limits *lim);
 int objheap_heap_set_limits(struct objheap_heap *heap,
 			    const struct objheap_limits *lim);
+
+/* uout.c: answers written through pinned user pages */
+int objheap_uout_pin(struct objheap_uout *out, void __user *uaddr,
+		     size_t size);
+void objheap_uout_write(struct objheap_uout *out, size_t at, const void *src,
+			size_t len);
+void objheap_uout_unpin(struct objheap_uout *out);
 
 /* ioctl.c */
 void objheap_version_fill(struct objheap_version *ver);

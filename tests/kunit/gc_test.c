@@ -735,6 +735,73 @@ static void a_full_collection_of_a_million_objects(struct kunit *test)
 	/* The live ring goes with the heap: 6.1's KUnit allows 300 s a case. */
 }
 
+/*
+ * The debug self-check finds a container labelled with the wrong list:
+ * the collection frees nothing, the heap is marked broken and every later
+ * call fails with EIO; closing it still frees everything.
+ */
+static void a_broken_heap_fails_every_call(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	bool saved = objheap_gc_validate;
+	struct objheap_gc_collect res = { .generation = 0 };
+	struct objheap_op op = { .op = OBJHEAP_OP_NEW };
+	struct objheap_heap_stats st;
+	struct objheap_obj *obj;
+	u32 a, b;
+
+	/* A two-cycle, unreferenced: garbage a collection would free. */
+	a = kt_new(test, heap, 1, 0);
+	b = kt_new(test, heap, 1, 0);
+	kt_set(test, heap, a, 0, b);
+	kt_set(test, heap, b, 0, a);
+	obj = objheap_handle_lookup(&heap->handles, a);
+	kt_drop(test, heap, a);
+	kt_drop(test, heap, b);
+
+	WRITE_ONCE(objheap_gc_validate, true);
+	objheap_obj_set_list(obj, 1);	/* on generation 0's list */
+	KUNIT_EXPECT_EQ(test, 0, objheap_gc_run(heap, &res));
+	KUNIT_EXPECT_TRUE(test, heap->broken);
+	KUNIT_EXPECT_EQ(test, res.collected, 0ULL);
+	KUNIT_EXPECT_EQ(test, heap->objects, 2ULL);
+	KUNIT_EXPECT_EQ(test, -EIO, objheap_heap_op(heap, &op, NULL));
+	KUNIT_EXPECT_EQ(test, -EIO, objheap_heap_get_stats(heap, &st));
+	res = (struct objheap_gc_collect){ .generation = 2 };
+	KUNIT_EXPECT_EQ(test, -EIO, objheap_gc_run(heap, &res));
+	objheap_obj_set_list(obj, 0);
+	WRITE_ONCE(objheap_gc_validate, saved);
+}
+
+/* With the self-check on, ordinary collections find nothing wrong. */
+static void the_self_check_passes_on_every_shape(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	bool saved = objheap_gc_validate;
+	struct objheap_gc_collect res;
+	u32 h[8], keep, i;
+
+	WRITE_ONCE(objheap_gc_validate, true);
+	keep = kt_new(test, heap, 2, 0);
+	for (i = 0; i < 8; i++)
+		h[i] = kt_new(test, heap, 2, 0);
+	for (i = 0; i < 8; i++)
+		kt_set(test, heap, h[i], 0, h[(i + 1) % 8]);
+	kt_set(test, heap, keep, 0, h[0]);
+	for (i = 0; i < 8; i++)
+		kt_drop(test, heap, h[i]);
+	for (i = 0; i < 3; i++) {
+		res = (struct objheap_gc_collect){ .generation = i };
+		KUNIT_EXPECT_EQ(test, 0, objheap_gc_run(heap, &res));
+	}
+	kt_set(test, heap, keep, 0, 0);
+	res = (struct objheap_gc_collect){ .generation = 2 };
+	KUNIT_EXPECT_EQ(test, 0, objheap_gc_run(heap, &res));
+	KUNIT_EXPECT_EQ(test, res.collected, 8ULL);
+	KUNIT_EXPECT_FALSE(test, heap->broken);
+	WRITE_ONCE(objheap_gc_validate, saved);
+}
+
 static struct kunit_case objheap_gc_cases[] = {
 	KUNIT_CASE(a_self_loop_is_collected),
 	KUNIT_CASE(a_two_cycle_is_collected),
@@ -754,6 +821,8 @@ static struct kunit_case objheap_gc_cases[] = {
 	KUNIT_CASE(taking_garbage_stops_at_the_handle_limit),
 	KUNIT_CASE(bad_parameters_change_nothing),
 	KUNIT_CASE(destroy_frees_garbage_of_any_shape),
+	KUNIT_CASE(a_broken_heap_fails_every_call),
+	KUNIT_CASE(the_self_check_passes_on_every_shape),
 	KUNIT_CASE(destroy_with_a_collection_queued),
 	KUNIT_CASE(destroy_with_a_collection_running),
 	KUNIT_CASE(a_full_collection_of_a_million_objects),

@@ -19,6 +19,8 @@ qemu=(qemu-system-x86_64 -machine q35 -accel "tcg,thread=${VM_TCG_THREAD:-multi}
       -smp 2 -m "$VM_MEM" -nodefaults -no-reboot -display none
       -kernel "$kernel" -initrd "$initrd")
 append="console=ttyS0 panic=-1 ohvm=$job $VM_APPEND"
+# The debug kernel's runs check the collector's lists at every phase.
+[ "$FLAVOUR" != debug ] || append="$append objheap.gc_validate=1"
 
 # The machine, for the benchmark report.
 if [ "$job" = --print-command ]; then
