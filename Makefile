@@ -8,6 +8,7 @@
 #   make vm    [KVER=6.1] an interactive shell in the VM, module loaded
 #   make stress [SEED=n]   the model-checked stress test, long (docs/RELIABILITY.md)
 #   make check-clean-root  make check in a clean Debian 12 root (debootstrap)
+#   make mutants [RECORD=1] mutation testing of the algorithms (tests/vm/mutants.sh)
 #
 # The VM kernels are built from Debian's linux-source-$(KVER) into
 # $(OBJHEAP_CACHE) (default ~/.cache/objheap) once and reused.
@@ -60,6 +61,11 @@ stress:
 	VM_APPEND="OBJHEAP_STRESS_OPS=$(STRESS_OPS) OBJHEAP_STRESS_SECONDS=$(STRESS_SECONDS)$(if $(SEED), OBJHEAP_STRESS_SEED=$(SEED))" \
 	tests/vm/vmtest.sh selftest
 
+# Break the algorithms one mutant at a time; the selftests must fail on
+# each. RECORD=1 keeps the runs for make check to replay.
+mutants:
+	tests/vm/mutants.sh $(if $(RECORD),--record)
+
 # `make check` in a clean Debian 12 root made with debootstrap, from a
 # clone of HEAD: proves the install list (tests/vm/clean-root.sh).
 check-clean-root:
@@ -74,4 +80,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace install check check-clean-root demo vm bench stress negative-controls clean
+.PHONY: all modules modules_install userspace install check check-clean-root mutants demo vm bench stress negative-controls clean

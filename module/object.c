@@ -114,6 +114,7 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	if (nslots)
 		objheap_gc_track(heap, obj);
 
+	objheap_types_commit(heap, ts);
 	ts->objects++;
 	ts->bytes += charge;
 	heap->bytes += charge;

@@ -477,6 +477,8 @@ struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 					    u32 type);
 void objheap_types_put(struct objheap_heap *heap,
 		       struct objheap_type_stat *ts);
+void objheap_types_commit(struct objheap_heap *heap,
+			  struct objheap_type_stat *ts);
 void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes);
 unsigned int objheap_types_top(struct objheap_heap *heap,
 			       struct objheap_type_top *top, unsigned int n,

@@ -116,11 +116,9 @@ static struct objheap_type_stat *types_find(struct objheap_heap *heap,
  * @heap: the heap, locked
  * @type: the tag
  *
- * The entry becomes the hot one: the next call for the same tag needs no
- * lookup, and an object allocated and freed in a loop does not create
- * and erase the entry each time. The entry the hot one replaces is erased
- * if it counts no object, so the table holds the live tags plus at most
- * one.
+ * Changes nothing else: the entry becomes the hot one only when the
+ * allocation it is for succeeds (objheap_types_commit()); one that fails
+ * gives a new entry back with objheap_types_put().
  *
  * Return: the entry, ERR_PTR(-EDQUOT) if the heap cannot be charged for a
  * new one, or ERR_PTR(-ENOMEM).
@@ -128,12 +126,14 @@ static struct objheap_type_stat *types_find(struct objheap_heap *heap,
 struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 					    u32 type)
 {
-	struct objheap_type_stat *ts, *old;
+	struct objheap_type_stat *ts = heap->types_hot;
 	struct rb_node **link, *parent;
 	int ret;
 
 	lockdep_assert_held(&heap->lock);
-	ts = types_find(heap, type);
+	if (ts && ts->type == type)
+		return ts;
+	ts = types_lookup(heap, type, &link, &parent);
 	if (ts)
 		return ts;
 	ret = objheap_charge(heap, types_entry_cost());
@@ -149,11 +149,30 @@ struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 	types_lookup(heap, type, &link, &parent);
 	rb_link_node(&ts->node, parent, link);
 	rb_insert_color(&ts->node, &heap->types);
-	old = heap->types_hot;
+	return ts;
+}
+
+/**
+ * objheap_types_commit() - an object of @ts's tag was allocated
+ * @heap: the heap, locked
+ * @ts: the entry, from objheap_types_get()
+ *
+ * The entry becomes the hot one: the next call for the same tag needs no
+ * lookup, and an object allocated and freed in a loop does not create
+ * and erase the entry each time. The entry the hot one replaces is erased
+ * if it counts no object, so the table holds the live tags plus at most
+ * one.
+ */
+void objheap_types_commit(struct objheap_heap *heap,
+			  struct objheap_type_stat *ts)
+{
+	struct objheap_type_stat *old = heap->types_hot;
+
+	if (old == ts)
+		return;
 	heap->types_hot = ts;
 	if (old)
 		objheap_types_put(heap, old);
-	return ts;
 }
 
 /**

@@ -83,6 +83,7 @@ FIXTURE_TEARDOWN(cgroup)
 static void fill_in_cgroup(const char *dir, long max_bytes, int out)
 {
 	struct fill_result r = { 0 };
+	struct objheap_heap_stats st;
 	__u32 first = 0, h;
 	int fd;
 
@@ -97,6 +98,12 @@ static void fill_in_cgroup(const char *dir, long max_bytes, int out)
 		if (ioctl(fd, OBJHEAP_IOC_SET_LIMITS, &lim))
 			_exit(12);
 	}
+	/*
+	 * Touch the answer's memory now: at memory.max, a page fault would
+	 * be the cgroup's OOM killer's (objheap's own allocations never are).
+	 */
+	if (ioctl(fd, OBJHEAP_IOC_HEAP_STATS, &st))
+		_exit(15);
 	for (;;) {
 		h = oh_new(fd, 0, 0, PAYLOAD);
 		if (!h) {
@@ -111,11 +118,7 @@ static void fill_in_cgroup(const char *dir, long max_bytes, int out)
 			break;
 		}
 	}
-	{
-		struct objheap_heap_stats st;
-
-		r.pinned = ioctl(fd, OBJHEAP_IOC_HEAP_STATS, &st) ? -1 : st.pinned;
-	}
+	r.pinned = ioctl(fd, OBJHEAP_IOC_HEAP_STATS, &st) ? -1 : st.pinned;
 	for (h = first; h && h < first + 8; h++)
 		oh_drop(fd, h);
 	r.after = oh_new(fd, 0, 0, PAYLOAD) ? 0 : errno;

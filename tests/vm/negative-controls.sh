@@ -28,7 +28,8 @@ plant() {
 		sed -i 's/^\tret = objheap_dev_init();$/\tWARN_ON(1);\n&/' \
 			"$2/module/main.c" ;;
 	leak)		# every heap is leaked instead of freed
-		sed -i 's/^\tkfree(heap);$/\t\/* leaked on purpose *\//' "$2/module/heap.c" ;;
+		sed -i 's/^\tobjheap_reclaim_free_heap(heap);$/\t\/* leaked on purpose *\//' \
+			"$2/module/heap.c" ;;
 	hang)		# module init never returns: the VM never finishes
 		sed -i 's/^\tret = objheap_dev_init();$/\tfor (;;)\n\t\tssleep(1);\n&/' \
 			"$2/module/main.c"

@@ -41,6 +41,16 @@ for d in "$here"/testdata/runs/*/; do
 		--suites "$suites" "$tmp"
 	rm -rf "$tmp"
 done
+# Recorded mutation runs (mutants.sh --record): each must show its mutant
+# killed, by a failed selftest or a kernel report.
+survives() {
+	! grep -qE '^not ok [0-9]+ ' "$1/results.log" &&
+		"$here/report.py" --scan-only "$1/console.log" > /dev/null
+}
+for d in "$here"/testdata/mutants/*/; do
+	[ -e "$d/results.log" ] || continue
+	check "mutant $(basename "$d") killed" fail survives "$d"
+done
 rm -f /tmp/objheap-report-selftest.$$
 echo "host: $passed passed, $failed failed"
 [ $failed = 0 ]

@@ -89,6 +89,19 @@ build_userspace() {
 	done
 	make -s -C "$REPO/tests/selftests" OUT="$OUT_DIR/selftests" \
 		KSFT_DIR="$SRC_DIR/tools/testing/selftests" -j"$JOBS" "${only[@]}"
+	# Every test source must give both binaries: the selftests' Makefile
+	# leaves out the 32-bit ones when gcc-multilib is missing, which must
+	# not drop the compat coverage silently.
+	if [ "$job" = check ]; then
+		for t in "$REPO"/tests/selftests/*_test.c; do
+			name=${t##*/}
+			name=${name%.c}
+			for b in "$name" "${name}_32"; do
+				[ -x "$OUT_DIR/selftests/$b" ] ||
+					{ echo "selftest $b was not built"; return 1; }
+			done
+		done
+	fi
 	make -s -C "$REPO/userspace" OUT="$OUT_DIR/userspace" -j"$JOBS"
 	make -s -C "$REPO/tests/bench" OUT="$OUT_DIR/bench" -j"$JOBS"
 }
