@@ -436,7 +436,6 @@ static int cmp_ll(const void *a, const void *b)
 
 #define TRIALS	5
 
-
 /*
  * A task waiting for a heap that another task is collecting dies when
  * killed, without waiting for the collection: its wait is killable, also
