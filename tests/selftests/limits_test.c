@@ -427,6 +427,26 @@ static int ring(int fd, __u32 n)
 	return 0;
 }
 
+/*
+ * A heap holding a ring of @n containers, automatic collections off, and
+ * how long one full collection of it takes (*@gc_ns). Returns its fd, or
+ * -1.
+ */
+static int ring_heap(__u32 n, long long *gc_ns)
+{
+	struct objheap_gc_collect res;
+	int fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (oh_gc_flags(fd, 0) || ring(fd, n) || oh_collect(fd, 2, &res)) {
+		close(fd);
+		return -1;
+	}
+	*gc_ns = res.time_ns;
+	return fd;
+}
+
 static int cmp_ll(const void *a, const void *b)
 {
 	const long long *x = a, *y = b;
@@ -450,12 +470,8 @@ TEST_F_TIMEOUT(big, killed_waiter_does_not_wait_for_a_collection, 300)
 	pid_t collector, waiter;
 	int fd, status, i, killed = 0;
 
-	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	fd = ring_heap(400000, &gc_ns);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, oh_gc_flags(fd, 0));
-	ASSERT_EQ(0, ring(fd, 400000));
-	ASSERT_EQ(0, oh_collect(fd, 2, &res));
-	gc_ns = res.time_ns;
 
 	collector = fork();
 	ASSERT_LE(0, collector);
@@ -498,19 +514,14 @@ TEST_F_TIMEOUT(big, killed_waiter_does_not_wait_for_a_collection, 300)
  */
 TEST_F_TIMEOUT(big, collect_all_does_not_stop_open_and_close, 300)
 {
-	struct objheap_gc_collect res;
 	long long t0, took[256], gc_ns;
 	pid_t writer;
 	int fd, i, n = 0, status;
 
 	if (access(OBJHEAP_DEBUGFS "/control", W_OK))
 		SKIP(return, "no debugfs");
-	fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
+	fd = ring_heap(400000, &gc_ns);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, oh_gc_flags(fd, 0));
-	ASSERT_EQ(0, ring(fd, 400000));
-	ASSERT_EQ(0, oh_collect(fd, 2, &res));
-	gc_ns = res.time_ns;
 
 	writer = fork();
 	ASSERT_LE(0, writer);

@@ -34,4 +34,13 @@ case "$KVER" in
 esac
 
 log() { printf 'objheap: %s\n' "$*" >&2; }
+
+# A copy of the work tree (uncommitted changes included, not the caches)
+# in a new temporary directory, for planting a defect; prints its path.
+work_copy() {
+	local dir
+	dir=$(mktemp -d)
+	(cd "$REPO" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$dir")
+	echo "$dir"
+}
 die() { printf 'objheap: error: %s\n' "$*" >&2; exit 1; }

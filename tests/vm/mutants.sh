@@ -47,8 +47,7 @@ mutate() {
 
 survived=()
 for m in "${mutants[@]}"; do
-	work=$(mktemp -d)
-	(cd "$REPO" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work")
+	work=$(work_copy)
 	mutate "$m" "$work"
 	log "mutant $m: running the selftests ($MUTANT_TESTS)"
 	rc=0

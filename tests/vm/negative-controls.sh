@@ -44,9 +44,7 @@ plant() {
 
 failed_to_fail=()
 for c in "${controls[@]}"; do
-	work=$(mktemp -d)
-	# Copy the work tree (uncommitted changes included), not the caches.
-	(cd "$REPO" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work")
+	work=$(work_copy)
 	plant "$c" "$work"
 	log "control $c: running make check on a planted defect"
 	timeout=300
