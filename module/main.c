@@ -86,6 +86,11 @@ module_param_cb(gc_threshold2, &gc_threshold_ops,
 		&objheap_default_gc_threshold[2], 0644);
 MODULE_PARM_DESC(gc_threshold2, "Generation-1 collections before a full collection (10)");
 
+/* kmemleak tracks every object (pool.c); read at load; debugging. */
+bool objheap_leak_check;
+module_param_named(leak_check, objheap_leak_check, bool, 0444);
+MODULE_PARM_DESC(leak_check, "Let kmemleak track every object (N; slows allocation, for debugging)");
+
 /* The collector checks its lists at each phase (collect.c); debugging. */
 bool objheap_gc_validate;
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_validate);

@@ -366,8 +366,9 @@ extern unsigned long objheap_user_max_bytes;
 extern bool objheap_default_gc_enabled;
 extern bool objheap_default_gc_saveall;
 extern unsigned int objheap_default_gc_threshold[OBJHEAP_GC_GENERATIONS];
-/* Module parameter: the collector's debug self-check. */
+/* Module parameters: the collector's debug self-check; kmemleak tracking. */
 extern bool objheap_gc_validate;
+extern bool objheap_leak_check;
 
 static inline struct objheap_gc_head *objheap_obj_gc(struct objheap_obj *obj)
 {

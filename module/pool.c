@@ -33,20 +33,31 @@ static u8 size_to_class[4096 / 8 + 1];
 /*
  * Each class keeps its own cache so that it shows in /proc/slabinfo as
  * objheap-<size>. SLUB would merge it with other caches of the same size:
- * SLAB_NO_MERGE (6.5+) forbids that; before it, SLAB_NOLEAKTRACE does too.
+ * SLAB_NO_MERGE (6.5+) forbids that; before it, SLAB_NOLEAKTRACE does too
+ * (and on a KASAN kernel no cache merges).
  *
- * kmemleak does not track objects (SLAB_NOLEAKTRACE): a heap counts its
- * objects and bytes itself and warns if they are not zero when it is
- * destroyed, and kmem_cache_destroy() reports any object left in a class
- * cache, so a leaked object cannot go unnoticed. Tracking millions of them
- * would only slow the debug kernel down (a million-object chain took eight
- * minutes under TCG with it, most of it in kmemleak).
+ * kmemleak tracks objects only with the module parameter leak_check (the
+ * debug VM's selftests load the module so): a heap counts its objects and
+ * bytes itself and warns if they are not zero when it is destroyed, and
+ * kmem_cache_destroy() reports any object left in a class cache, so a
+ * leaked object is caught anyway; kmemleak finds one sooner, and says
+ * where it came from, at some microseconds per allocation, too many for
+ * the KUnit suites' million-object cases under TCG. Every live object is
+ * reachable for kmemleak: handles from the handle table, containers from
+ * the collector's lists, slots' targets from their containers, freelisted
+ * objects from the freelists, all from the heap, which its file holds.
  */
 #if defined(SLAB_NO_MERGE)
-#define OBJHEAP_SLAB_FLAGS	(SLAB_ACCOUNT | SLAB_NO_MERGE | SLAB_NOLEAKTRACE)
+#define OBJHEAP_SLAB_FLAGS	(SLAB_ACCOUNT | SLAB_NO_MERGE)
 #else
-#define OBJHEAP_SLAB_FLAGS	(SLAB_ACCOUNT | SLAB_NOLEAKTRACE)
+#define OBJHEAP_SLAB_FLAGS	SLAB_ACCOUNT
 #endif
+
+/* The caches' flags, from leak_check at load time. */
+static slab_flags_t pool_slab_flags(void)
+{
+	return OBJHEAP_SLAB_FLAGS | (objheap_leak_check ? 0 : SLAB_NOLEAKTRACE);
+}
 
 /*
  * KASAN: an object waiting on a freelist is poisoned as freed memory, so
@@ -156,11 +167,12 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 			return ERR_PTR(-ENOMEM);
 		}
 		/*
-		 * Only untracked objects may point at it (see above): tell
-		 * kmemleak it is not a leak; the heap's counts would still
-		 * catch one.
+		 * Unless objects are tracked, only untracked objects point at
+		 * it (see above): tell kmemleak it is not a leak; the heap's
+		 * counts would still catch one.
 		 */
-		kmemleak_not_leak(mem);
+		if (!objheap_leak_check)
+			kmemleak_not_leak(mem);
 		return mem;
 	}
 
@@ -354,7 +366,7 @@ int objheap_pool_init(void)
 			 "objheap-%u", class_size[class]);
 		class_cache[class] = kmem_cache_create(class_name[class],
 						       class_size[class], 8,
-						       OBJHEAP_SLAB_FLAGS, NULL);
+						       pool_slab_flags(), NULL);
 		if (!class_cache[class]) {
 			pool_destroy_caches();
 			return -ENOMEM;

@@ -310,8 +310,39 @@ static long long recovers(struct __test_metadata *_metadata,
 
 /* Module loading, for the rmmod case and for every teardown. */
 
+/*
+ * The parameters a reload must keep, as the module has them now (the
+ * debug VM loads it with leak_check and gc_validate): "name=value ...".
+ */
+static void kept_params(char *buf, size_t len)
+{
+	static const char *const names[] = { "leak_check", "gc_validate" };
+	char path[128], val[16];
+	size_t used = 0;
+	unsigned int i;
+	FILE *f;
+
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), SYS_MODULE "/parameters/%s", names[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%15s", val) == 1 && used < len)
+			used += snprintf(buf + used, len - used, "%s=%s ",
+					 names[i], val);
+		fclose(f);
+	}
+}
+
+/* Parameters for the next load_objheap(), from kept_params(). */
+static char reload_params[128];
+
 static int delete_objheap(unsigned int flags)
 {
+	/* What the module was loaded with, for the reload. */
+	if (!access(SYS_MODULE, F_OK))
+		kept_params(reload_params, sizeof(reload_params));
 	return syscall(SYS_delete_module, "objheap", flags) ? -errno : 0;
 }
 
@@ -333,7 +364,7 @@ static int load_objheap(char *path, size_t len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, reload_params, 0) ? -errno : 0;
 	close(fd);
 	return ret;
 }
