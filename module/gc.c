@@ -258,6 +258,18 @@ void objheap_gc_gen_stats_add(struct objheap_gc_gen_stats *to,
 	to->pause_max_ns = max(to->pause_max_ns, READ_ONCE(from->pause_max_ns));
 }
 
+/*
+ * The first heap from @heap on (in list order) that can still be pinned,
+ * pinned; NULL at the list's end. objheap_heaps_lock is held.
+ */
+static struct objheap_heap *collect_next(struct objheap_heap *heap)
+{
+	list_for_each_entry_from(heap, &objheap_heaps, node)
+		if (objheap_heap_tryget(heap))
+			return heap;
+	return NULL;
+}
+
 /**
  * objheap_collect_all() - a full collection of every heap, for debugfs
  *
@@ -270,16 +282,16 @@ void objheap_gc_gen_stats_add(struct objheap_gc_gen_stats *to,
 void objheap_collect_all(void)
 {
 	struct objheap_gc_collect res;
-	struct objheap_heap *heap, *next;
+	struct objheap_heap *heap;
 
 	mutex_lock(&objheap_heaps_lock);
-	heap = list_first_entry_or_null(&objheap_heaps, struct objheap_heap,
-					node);
-	if (heap)
-		objheap_heap_get(heap);
+	heap = collect_next(list_first_entry(&objheap_heaps,
+					     struct objheap_heap, node));
 	mutex_unlock(&objheap_heaps_lock);
 
 	while (heap) {
+		struct objheap_heap *next = NULL;
+
 		if (objheap_heap_lock(heap) == 0) {
 			/* A heap being closed is emptied, not collected. */
 			if (!heap->gc.dying)
@@ -289,12 +301,8 @@ void objheap_collect_all(void)
 		}
 		/* A pinned heap stays listed: its successor is still there. */
 		mutex_lock(&objheap_heaps_lock);
-		next = NULL;
-		if (!fatal_signal_pending(current) &&
-		    !list_is_last(&heap->node, &objheap_heaps)) {
-			next = list_next_entry(heap, node);
-			objheap_heap_get(next);
-		}
+		if (!fatal_signal_pending(current))
+			next = collect_next(list_next_entry(heap, node));
 		mutex_unlock(&objheap_heaps_lock);
 		objheap_heap_put(heap);
 		heap = next;

@@ -226,16 +226,20 @@ static void heap_free_containers(struct objheap_heap *heap)
 }
 
 /**
- * objheap_heap_get() - pin a heap listed in objheap_heaps
+ * objheap_heap_tryget() - pin a heap listed in objheap_heaps
  * @heap: the heap; objheap_heaps_lock is held
  *
- * The heap stays listed and its memory stays until objheap_heap_put(),
+ * A heap whose last pin is gone stays listed until objheap_heap_put() gets
+ * objheap_heaps_lock to take it off: that one cannot be pinned any more.
+ * A pinned heap stays listed and its memory stays until objheap_heap_put(),
  * though it may be emptied meanwhile (objheap_heap_destroy()).
+ *
+ * Return: true if @heap is pinned now.
  */
-void objheap_heap_get(struct objheap_heap *heap)
+bool objheap_heap_tryget(struct objheap_heap *heap)
 {
 	lockdep_assert_held(&objheap_heaps_lock);
-	refcount_inc(&heap->pins);
+	return refcount_inc_not_zero(&heap->pins);
 }
 
 /**

@@ -501,7 +501,7 @@ __poll_t objheap_events_poll(struct objheap_events *ev, struct file *file,
 /* heap.c: heaps and the operations on them */
 struct objheap_heap *objheap_heap_create(void);
 void objheap_heap_destroy(struct objheap_heap *heap);
-void objheap_heap_get(struct objheap_heap *heap);
+bool objheap_heap_tryget(struct objheap_heap *heap);
 void objheap_heap_put(struct objheap_heap *heap);
 int objheap_heap_lock(struct objheap_heap *heap);
 void objheap_heap_unlock(struct objheap_heap *heap);
