@@ -250,7 +250,7 @@ check)
 		"${stock[@]}" "$LOGDIR" > "$LOGDIR/report.txt" || rc=$?
 	head -n -1 "$LOGDIR/report.txt"
 	# The reliability tests' figures (docs/RELIABILITY.md), 64- and 32-bit.
-	grep -hE '^ *(# )?(stress: seed=.* workers=|faults: |badinput: |lifecycle: )' \
+	grep -hE '^ *(# )?(stress: seed=.* workers=|faults: |badinput: |lifecycle: |limits: |cgroup: )' \
 		"$LOGDIR/results.log" | sed -E 's/^ *(# )?/figure: /' || true
 	echo "== total: $(($(date +%s) - RUN_START))s (kernel $KVER-$FLAVOUR)"
 	tail -n 1 "$LOGDIR/report.txt"
