@@ -162,7 +162,9 @@ struct objheap_info {
 
 /**
  * struct objheap_limits - argument of OBJHEAP_IOC_GET_LIMITS/SET_LIMITS
- * @max_bytes: bytes of live objects (headers and slots included)
+ * @max_bytes: kernel memory the heap may hold: objects live and freelisted,
+ *	the handle table, type statistics, bounce buffers, the heap itself
+ *	(ABI 1.3; before, live object bytes only)
  * @max_objects: live objects
  * @max_handles: open handles
  * @reserved: zero
@@ -278,7 +280,7 @@ struct objheap_gc_stats {
  * struct objheap_heap_stats - answer of OBJHEAP_IOC_HEAP_STATS
  * @id: the heap's id (debugfs objheap/heaps/<id>, tracepoints)
  * @objects: live objects
- * @bytes: their bytes, as counted against max_bytes (pool object sizes)
+ * @bytes: their bytes (pool object sizes), part of @pinned
  * @peak_bytes: the most @bytes has been since the heap was opened
  * @allocs: objects ever allocated
  * @frees: objects ever freed
