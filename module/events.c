@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The GC event stream: one fixed-size record per finished collection,
- * read() and poll() on the heap's file (as CPython's gc.callbacks, but
- * pulled). A heap keeps the last OBJHEAP_GC_EVENTS_MAX records; older
- * ones are dropped and counted, and the next record read says how many.
+ * The GC event stream: one record per finished collection, read() and
+ * poll() on the heap's file (as CPython's gc.callbacks, but pulled). A
+ * heap keeps the last OBJHEAP_GC_EVENTS_MAX records; older ones are
+ * dropped and counted, and the next record read says how many.
+ *
+ * The ring holds struct objheap_gc_event; read() writes it out in the
+ * heap's format: as it is (OBJHEAP_EVENTS_FIXED, the ABI 1.2 stream) or
+ * led by a header with its size, type and version (OBJHEAP_EVENTS_SIZED,
+ * as perf's and fanotify's records are), so that a record can grow
+ * without breaking a reader.
  *
  * Collections push under the heap's mutex; readers never take it. The
  * ring has its own spinlock (taken after heap->lock, never around user
@@ -28,6 +34,7 @@ void objheap_events_init(struct objheap_events *ev)
 	spin_lock_init(&ev->lock);
 	mutex_init(&ev->read_mutex);
 	init_waitqueue_head(&ev->wait);
+	ev->format = OBJHEAP_EVENTS_FIXED;
 }
 
 /**
@@ -135,30 +142,98 @@ bool objheap_events_take(struct objheap_events *ev,
 EXPORT_SYMBOL_IF_KUNIT(objheap_events_take);
 
 /**
+ * objheap_events_get_format() - the format read() returns
+ * @ev: the heap's ring
+ * @fmt: filled in completely
+ *
+ * Return: 0, or -EINTR (a fatal signal while a read() copied records).
+ */
+int objheap_events_get_format(struct objheap_events *ev,
+			      struct objheap_event_format *fmt)
+{
+	if (mutex_lock_killable(&ev->read_mutex))
+		return -EINTR;
+	*fmt = (struct objheap_event_format) { .format = ev->format };
+	mutex_unlock(&ev->read_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_events_get_format);
+
+/**
+ * objheap_events_set_format() - choose the format read() returns
+ * @ev: the heap's ring
+ * @fmt: the format; flags and reserved zero
+ *
+ * Takes the read mutex, so a read() in progress ends in the old format.
+ *
+ * Return: 0, -EINVAL (unknown format, nonzero flags or reserved), -EINTR.
+ */
+int objheap_events_set_format(struct objheap_events *ev,
+			      const struct objheap_event_format *fmt)
+{
+	if (fmt->format > OBJHEAP_EVENTS_SIZED || fmt->flags || fmt->reserved)
+		return -EINVAL;
+	if (mutex_lock_killable(&ev->read_mutex))
+		return -EINTR;
+	ev->format = fmt->format;
+	mutex_unlock(&ev->read_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_events_set_format);
+
+/* Bytes one record takes in @format. */
+static size_t ev_record_size(u32 format)
+{
+	if (format == OBJHEAP_EVENTS_SIZED)
+		return sizeof(struct objheap_gc_record);
+	return sizeof(struct objheap_gc_event);
+}
+
+/* Write @rec to @dst in @format; 0 or -EFAULT. */
+static int ev_copy_out(char __user *dst, const struct objheap_gc_event *rec,
+		       u32 format)
+{
+	struct objheap_gc_record sized;
+
+	if (format != OBJHEAP_EVENTS_SIZED)
+		return copy_to_user(dst, rec, sizeof(*rec)) ? -EFAULT : 0;
+	sized = (struct objheap_gc_record) {
+		.header = {
+			.size = sizeof(sized),
+			.type = OBJHEAP_EVENT_GC,
+			.version = OBJHEAP_EVENT_GC_VERSION,
+		},
+		.gc = *rec,
+	};
+	return copy_to_user(dst, &sized, sizeof(sized)) ? -EFAULT : 0;
+}
+
+/**
  * objheap_events_read() - read() on a heap's file
  * @ev: the heap's ring
  * @buf: user buffer
  * @count: its size
  * @nonblock: the file is O_NONBLOCK
  *
- * Return: bytes read (whole records), or -EINVAL (@count below one
- * record), -EAGAIN (nothing to read and @nonblock), -ERESTARTSYS, -EFAULT.
+ * Return: bytes read (whole records of the heap's format), or -EINVAL
+ * (@count below one record), -EAGAIN (nothing to read and @nonblock),
+ * -ERESTARTSYS, -EFAULT.
  */
 ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
 			    size_t count, bool nonblock)
 {
 	struct objheap_gc_event rec;
-	size_t done = 0;
+	size_t done = 0, size;
 	int ret;
 
 	/* As any read(): a zero count reads nothing and does not wait. */
 	if (!count)
 		return 0;
-	if (count < sizeof(rec))
-		return -EINVAL;
 	if (mutex_lock_interruptible(&ev->read_mutex))
 		return -ERESTARTSYS;
-	while (!ev_peek(ev, &rec)) {
+	/* One format for the whole read: it changes under read_mutex. */
+	size = ev_record_size(ev->format);
+	while (count >= size && !ev_peek(ev, &rec)) {
 		mutex_unlock(&ev->read_mutex);
 		if (nonblock)
 			return -EAGAIN;
@@ -167,15 +242,20 @@ ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
 			return ret;
 		if (mutex_lock_interruptible(&ev->read_mutex))
 			return -ERESTARTSYS;
+		size = ev_record_size(ev->format);
+	}
+	if (count < size) {
+		mutex_unlock(&ev->read_mutex);
+		return -EINVAL;
 	}
 	do {
-		if (copy_to_user(buf + done, &rec, sizeof(rec))) {
+		if (ev_copy_out(buf + done, &rec, ev->format)) {
 			mutex_unlock(&ev->read_mutex);
 			return done ? done : -EFAULT;
 		}
 		ev_commit(ev, &rec);
-		done += sizeof(rec);
-	} while (done + sizeof(rec) <= count && ev_peek(ev, &rec));
+		done += size;
+	} while (done + size <= count && ev_peek(ev, &rec));
 	mutex_unlock(&ev->read_mutex);
 	return done;
 }

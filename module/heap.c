@@ -140,7 +140,8 @@ void objheap_heap_break(struct objheap_heap *heap, const char *why)
 	lockdep_assert_held(&heap->lock);
 	if (heap->broken)
 		return;
-	heap->broken = true;
+	/* Read without the lock by the event stream's ioctls. */
+	WRITE_ONCE(heap->broken, true);
 	pr_err("objheap: heap %llu is broken (%s); its calls fail with EIO\n",
 	       heap->id, why);
 }

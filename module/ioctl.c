@@ -38,6 +38,10 @@ static_assert(sizeof(struct objheap_gc_stats) == 224);
 static_assert(sizeof(struct objheap_gc_garbage) == 32);
 static_assert(sizeof(struct objheap_gc_event) == 72);
 static_assert(sizeof(struct objheap_heap_stats) == 112);
+static_assert(sizeof(struct objheap_event_format) == 16);
+static_assert(sizeof(struct objheap_event_header) == 8);
+static_assert(sizeof(struct objheap_gc_record) == 80);
+static_assert(sizeof(struct objheap_gc_record) <= OBJHEAP_EVENT_SIZE_MAX);
 
 /* Saved garbage is handed back this many handles at a time. */
 #define GARBAGE_CHUNK	64
@@ -52,7 +56,8 @@ void objheap_version_fill(struct objheap_version *ver)
 	ver->major = OBJHEAP_ABI_MAJOR;
 	ver->minor = OBJHEAP_ABI_MINOR;
 	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS |
-			OBJHEAP_FEAT_HEAP_STATS | OBJHEAP_FEAT_PINNED;
+			OBJHEAP_FEAT_HEAP_STATS | OBJHEAP_FEAT_PINNED |
+			OBJHEAP_FEAT_SIZED_EVENTS;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
@@ -386,6 +391,26 @@ static long ioctl_gc_stats(struct objheap_heap *heap, void __user *uarg)
 	return copy_to_user(uarg, &stats, sizeof(stats)) ? -EFAULT : 0;
 }
 
+/* The event stream's format: the ring's, not the heap's lock. */
+static long ioctl_event_format(struct objheap_heap *heap, unsigned int cmd,
+			       void __user *uarg)
+{
+	struct objheap_event_format fmt;
+	int ret;
+
+	if (READ_ONCE(heap->broken))
+		return -EIO;
+	if (cmd == OBJHEAP_IOC_GET_EVENT_FORMAT) {
+		ret = objheap_events_get_format(&heap->events, &fmt);
+		if (ret)
+			return ret;
+		return copy_to_user(uarg, &fmt, sizeof(fmt)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&fmt, uarg, sizeof(fmt)))
+		return -EFAULT;
+	return objheap_events_set_format(&heap->events, &fmt);
+}
+
 /*
  * GC_GARBAGE: hand saved objects back, a chunk at a time. Each chunk of
  * the user's array is read and pinned before objects are taken for it
@@ -488,6 +513,9 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 		return ioctl_gc_garbage(heap, uarg);
 	case OBJHEAP_IOC_HEAP_STATS:
 		return ioctl_heap_stats(heap, uarg);
+	case OBJHEAP_IOC_GET_EVENT_FORMAT:
+	case OBJHEAP_IOC_SET_EVENT_FORMAT:
+		return ioctl_event_format(heap, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}

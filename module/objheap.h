@@ -227,12 +227,14 @@ struct objheap_type_top {
  * @head: records ever pushed; the newest has seq @head
  * @tail: records consumed or dropped; the oldest waiting has seq @tail + 1
  * @lost: records dropped since a reader last saw a loss count
+ * @format: OBJHEAP_EVENTS_* that read() returns; under @read_mutex
  * @rec: the ring, record seq s at index (s - 1) % OBJHEAP_GC_EVENTS_MAX
  */
 struct objheap_events {
 	spinlock_t lock;		/* see above */
 	struct mutex read_mutex;	/* see above */
 	wait_queue_head_t wait;
+	u32 format;			/* under read_mutex */
 	u64 head;
 	u64 tail;
 	u64 lost;
@@ -493,6 +495,10 @@ void objheap_events_push(struct objheap_events *ev,
 			 unsigned int reason);
 bool objheap_events_take(struct objheap_events *ev,
 			 struct objheap_gc_event *rec);
+int objheap_events_get_format(struct objheap_events *ev,
+			      struct objheap_event_format *fmt);
+int objheap_events_set_format(struct objheap_events *ev,
+			      const struct objheap_event_format *fmt);
 ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
 			    size_t count, bool nonblock);
 __poll_t objheap_events_poll(struct objheap_events *ev, struct file *file,

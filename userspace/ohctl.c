@@ -332,6 +332,9 @@ static int cmd_demo(int argc, char **argv)
 	fd = oheap_open();
 	if (fd < 0)
 		return device_error();
+	/* Records that say their size (a module before ABI 1.4: fixed ones). */
+	if (oheap_set_event_format(fd, OBJHEAP_EVENTS_SIZED) && errno != ENOTTY)
+		check(-1, "SET_EVENT_FORMAT");
 	printf("list = [s1, s1]: a 2-slot container holding one string twice\n");
 	list = obj(fd, 1, 2, 0);
 	s1 = obj(fd, 2, 0, 6);

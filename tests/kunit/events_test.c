@@ -85,10 +85,37 @@ static void an_automatic_collection_says_so(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec.collected, 0ULL);
 }
 
+/* Fixed by default; only known formats, zero flags and reserved, set. */
+static void the_format_is_checked_and_kept(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_event_format fmt = { .format = OBJHEAP_EVENTS_SIZED };
+	static const struct objheap_event_format bad[] = {
+		{ .format = OBJHEAP_EVENTS_SIZED + 1 },
+		{ .format = 0xffffffff },
+		{ .format = OBJHEAP_EVENTS_SIZED, .flags = 1 },
+		{ .format = OBJHEAP_EVENTS_FIXED, .reserved = 1ULL << 63 },
+	};
+	struct objheap_event_format got;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, 0, objheap_events_get_format(&heap->events, &got));
+	KUNIT_EXPECT_EQ(test, got.format, (u32)OBJHEAP_EVENTS_FIXED);
+	KUNIT_ASSERT_EQ(test, 0, objheap_events_set_format(&heap->events, &fmt));
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ(test, -EINVAL,
+				objheap_events_set_format(&heap->events, &bad[i]));
+	KUNIT_ASSERT_EQ(test, 0, objheap_events_get_format(&heap->events, &got));
+	KUNIT_EXPECT_EQ(test, got.format, (u32)OBJHEAP_EVENTS_SIZED);
+	KUNIT_EXPECT_EQ(test, got.flags, 0U);
+	KUNIT_EXPECT_EQ(test, got.reserved, 0ULL);
+}
+
 static struct kunit_case objheap_events_cases[] = {
 	KUNIT_CASE(a_collection_leaves_one_record),
 	KUNIT_CASE(unread_records_are_dropped_and_counted),
 	KUNIT_CASE(an_automatic_collection_says_so),
+	KUNIT_CASE(the_format_is_checked_and_kept),
 	{}
 };
 

@@ -45,6 +45,7 @@
 #define MAX_EXTRA	1024	/* handles a "full table" setup may open */
 #define OPS_OFF		1024	/* where a batch's operations sit in argp */
 #define REC		sizeof(struct objheap_gc_event)
+#define SREC		sizeof(struct objheap_gc_record)
 #define OP_RESULT	offsetof(struct objheap_op, result)
 
 enum family {
@@ -99,6 +100,7 @@ enum at { AT_RW, AT_RO, AT_NULL, AT_HOLE, AT_EDGE, AT_KERNEL };
 enum setup {
 	SU_NONE,
 	SU_EVENT,	/* exactly one record waits in the event stream */
+	SU_EVENT_SIZED,	/* as SU_EVENT, the stream in OBJHEAP_EVENTS_SIZED */
 	SU_EMPTY,	/* no record waits */
 	SU_FULL,	/* every entry of the handle table is in use */
 	SU_E2BIG,	/* batch ops of 48 bytes, the second with a nonzero tail */
@@ -493,6 +495,8 @@ static const struct bad_case cases[] = {
 	PTRS(GC_STATS, "gc_stats:"),
 	PTRS(GC_GARBAGE, "gc_garbage:"),
 	PTRS(HEAP_STATS, "heap_stats:"),
+	PTRS(GET_EVENT_FORMAT, "get_event_format:"),
+	PTRS(SET_EVENT_FORMAT, "set_event_format:"),
 	/* Read-only, where the kernel answers through the argument. */
 	PTR(VERSION, "version: read-only argument", AT_RO),
 	ONE(FAM_PTRS, NEW, "new: read-only argument", EFAULT, .at = AT_RO),
@@ -507,6 +511,7 @@ static const struct bad_case cases[] = {
 	PTR(GC_STATS, "gc_stats: read-only argument", AT_RO),
 	PTR(GC_GARBAGE, "gc_garbage: read-only argument", AT_RO),
 	PTR(HEAP_STATS, "heap_stats: read-only argument", AT_RO),
+	PTR(GET_EVENT_FORMAT, "get_event_format: read-only argument", AT_RO),
 	/* ... with the handle table full, so that an answer needs it grown. */
 	ONE(FAM_PTRS, NEW, "new: read-only argument, handle table full",
 	    EFAULT, .at = AT_RO, .su = SU_FULL),
@@ -539,6 +544,8 @@ static const struct bad_case cases[] = {
 	IOC(GC_UNFREEZE, "gc_unfreeze:"),
 	IOC(GC_GARBAGE, "gc_garbage:"),
 	IOC(HEAP_STATS, "heap_stats:"),
+	IOC(GET_EVENT_FORMAT, "get_event_format:"),
+	IOC(SET_EVENT_FORMAT, "set_event_format:"),
 	{ .name = "unknown", .fam = FAM_CMDS, .xp = XP_UNKNOWN_NR,
 	  .modes = M_IOCTL, .err = ENOTTY },
 	{ .name = "command 0", .fam = FAM_CMDS, .cmd = 0, .modes = M_IOCTL,
@@ -575,6 +582,30 @@ static const struct bad_case cases[] = {
 	   .b = B_RW, .len = REC, .nonblock = true),
 	RD("events: nothing to read, O_NONBLOCK, a page of room", EAGAIN,
 	   .su = SU_EMPTY, .b = B_RW, .len = 4096, .nonblock = true),
+	/* ... in the sized format, whose records are longer. */
+	RD("events, sized: read one record less a byte", EINVAL,
+	   .su = SU_EVENT_SIZED, .b = B_RW, .len = SREC - 1),
+	RD("events, sized: room for a fixed record only", EINVAL,
+	   .su = SU_EVENT_SIZED, .b = B_RW, .len = REC),
+	RD("events, sized: read-only buffer", EFAULT, .su = SU_EVENT_SIZED,
+	   .b = B_RO, .len = SREC),
+	RD("events, sized: buffer straddling a mapping's end", EFAULT,
+	   .su = SU_EVENT_SIZED, .b = B_EDGE, .len = SREC),
+	/* The stream's format. */
+	ONE(FAM_EVENTS, SET_EVENT_FORMAT, "set_event_format: format 2", EINVAL,
+	    .pk = { P32(event_format, format, OBJHEAP_EVENTS_SIZED + 1) }),
+	ONE(FAM_EVENTS, SET_EVENT_FORMAT, "set_event_format: format 0xffffffff",
+	    EINVAL, .pk = { P32(event_format, format, 0xffffffffU) }),
+	ONE(FAM_EVENTS, SET_EVENT_FORMAT, "set_event_format: flags 1", EINVAL,
+	    .pk = { P32(event_format, format, OBJHEAP_EVENTS_SIZED),
+		    P32(event_format, flags, 1) }),
+	ONE(FAM_EVENTS, SET_EVENT_FORMAT, "set_event_format: flags 1 << 31",
+	    EINVAL, .pk = { P32(event_format, flags, 1U << 31) }),
+	ONE(FAM_EVENTS, SET_EVENT_FORMAT, "set_event_format: nonzero reserved",
+	    EINVAL, .pk = { P32(event_format, format, OBJHEAP_EVENTS_SIZED),
+			    P64(event_format, reserved, 1) }),
+	ONE(FAM_EVENTS, SET_EVENT_FORMAT, "set_event_format: reserved 1 << 63",
+	    EINVAL, .pk = { P64(event_format, reserved, 1ULL << 63) }),
 
 	/* The device's other file operations: not in docs/abi.md (see the
 	 * report); these are the VFS's answers for a stream (stream_open())
@@ -647,6 +678,7 @@ union arg {
 	struct objheap_gc_stats gc_stats;
 	struct objheap_gc_garbage garbage;
 	struct objheap_heap_stats heap_stats;
+	struct objheap_event_format event_format;
 };
 
 /* One case of a row: what its expansion changed. */
@@ -671,6 +703,7 @@ struct ctx {
 	char *big;	/* OBJHEAP_MAX_PAYLOAD + a page */
 	size_t big_len;
 	__u64 ev_seq;	/* SU_EVENT: the waiting record's seq */
+	bool sized;	/* SU_EVENT_SIZED: the stream is sized until cleanup */
 	__u32 extra[MAX_EXTRA];
 	unsigned int nextra;
 };
@@ -682,6 +715,7 @@ struct snap {
 	struct objheap_limits lim;
 	struct objheap_gc_params params;
 	struct objheap_gc_stats gc;
+	struct objheap_event_format fmt;
 	struct objheap_info info[3];	/* box, leaf, spare */
 	__u64 slot[BOX_SLOTS];		/* ids of the box's referents */
 	unsigned char box[BOX_SIZE];
@@ -701,6 +735,8 @@ static const struct {
 	{ "GC_GET_PARAMS", offsetof(struct snap, params),
 	  sizeof(struct objheap_gc_params) },
 	{ "GC_STATS", offsetof(struct snap, gc), sizeof(struct objheap_gc_stats) },
+	{ "GET_EVENT_FORMAT", offsetof(struct snap, fmt),
+	  sizeof(struct objheap_event_format) },
 	{ "INFO(box)", offsetof(struct snap, info[0]), sizeof(struct objheap_info) },
 	{ "INFO(leaf)", offsetof(struct snap, info[1]), sizeof(struct objheap_info) },
 	{ "INFO(spare)", offsetof(struct snap, info[2]), sizeof(struct objheap_info) },
@@ -1107,6 +1143,7 @@ static void snap_take(const struct ctx *c, struct snap *s, bool slots)
 	note(s, ioc(c->fd, OBJHEAP_IOC_GET_LIMITS, &s->lim));
 	note(s, ioc(c->fd, OBJHEAP_IOC_GC_GET_PARAMS, &s->params));
 	note(s, ioc(c->fd, OBJHEAP_IOC_GC_STATS, &s->gc));
+	note(s, ioc(c->fd, OBJHEAP_IOC_GET_EVENT_FORMAT, &s->fmt));
 	for (i = 0; i < 3; i++)
 		note(s, -oh_info(c->fd, h[i], &s->info[i]));
 	note(s, -oh_rw(c->fd, OBJHEAP_IOC_READ, c->box, 0, s->box, BOX_SIZE));
@@ -1181,6 +1218,14 @@ static int set_nonblock(int fd, bool on)
 	return fcntl(fd, F_SETFL, flags) ? -errno : 0;
 }
 
+/* Choose the event stream's format; 0 or -errno. */
+static int event_format(struct ctx *c, __u32 format)
+{
+	struct objheap_event_format f = { .format = format };
+
+	return -ioc(c->fd, OBJHEAP_IOC_SET_EVENT_FORMAT, &f);
+}
+
 /* Consume every waiting record; 0 or -errno. */
 static int drain(struct ctx *c)
 {
@@ -1211,8 +1256,13 @@ static int setup(struct ctx *c, const struct bad_case *bc)
 
 	c->nextra = 0;
 	switch (bc->su) {
+	case SU_EVENT_SIZED:
 	case SU_EVENT:
 		ret = drain(c);
+		if (!ret && bc->su == SU_EVENT_SIZED) {
+			c->sized = true;
+			ret = event_format(c, OBJHEAP_EVENTS_SIZED);
+		}
 		if (!ret)
 			ret = oh_collect(c->fd, 0, &col);
 		if (!ret)
@@ -1245,6 +1295,9 @@ static void cleanup(struct ctx *c)
 {
 	while (c->nextra)
 		oh_drop(c->fd, c->extra[--c->nextra]);
+	if (c->sized)
+		event_format(c, OBJHEAP_EVENTS_FIXED);
+	c->sized = false;
 }
 
 static void on_alarm(int sig)
@@ -1524,16 +1577,23 @@ static void run_one(struct ctx *c, const struct bad_case *bc,
 			append(why, wn, "the handle array was written");
 	}
 	/* The event stream: the waiting record was not consumed. */
-	if (bc->su == SU_EVENT) {
-		struct objheap_gc_event ev;
+	if (bc->su == SU_EVENT || bc->su == SU_EVENT_SIZED) {
+		struct objheap_gc_record rec = { 0 };
+		/* A fixed record is read into rec.gc, a sized one whole. */
+		size_t n = c->sized ? sizeof(rec) : sizeof(rec.gc);
+		void *at = c->sized ? (void *)&rec : (void *)&rec.gc;
 
 		set_nonblock(c->fd, true);
-		if (read(c->fd, &ev, sizeof(ev)) != sizeof(ev))
+		if (read(c->fd, at, n) != (ssize_t)n)
 			append(why, wn, "the waiting record was consumed");
-		else if (ev.seq != c->ev_seq)
+		else if (rec.gc.seq != c->ev_seq)
 			append(why, wn, "record %llu, not %llu",
-			       (unsigned long long)ev.seq,
+			       (unsigned long long)rec.gc.seq,
 			       (unsigned long long)c->ev_seq);
+		else if (c->sized && (rec.header.size != sizeof(rec) ||
+				      rec.header.type != OBJHEAP_EVENT_GC))
+			append(why, wn, "sized record of size %u, type %u",
+			       rec.header.size, rec.header.type);
 		set_nonblock(c->fd, false);
 	}
 	cleanup(c);

@@ -188,6 +188,115 @@ TEST_F_TIMEOUT(events, an_automatic_collection_is_reported, 120)
 	EXPECT_LT(0, rec.collected);
 }
 
+static int set_format(int fd, __u32 format)
+{
+	struct objheap_event_format f = { .format = format };
+
+	return ioctl(fd, OBJHEAP_IOC_SET_EVENT_FORMAT, &f) ? -errno : 0;
+}
+
+TEST_F(events, the_default_format_is_fixed)
+{
+	struct objheap_event_format f = { .format = 0xdead, .flags = 1 };
+	struct objheap_version v;
+
+	ASSERT_EQ(0, ioctl(self->fd, OBJHEAP_IOC_VERSION, &v));
+	EXPECT_TRUE(v.features & OBJHEAP_FEAT_SIZED_EVENTS);
+	EXPECT_EQ(16, sizeof(f));
+	EXPECT_EQ(8, sizeof(struct objheap_event_header));
+	EXPECT_EQ(80, sizeof(struct objheap_gc_record));
+	ASSERT_EQ(0, ioctl(self->fd, OBJHEAP_IOC_GET_EVENT_FORMAT, &f));
+	EXPECT_EQ(OBJHEAP_EVENTS_FIXED, f.format);
+	EXPECT_EQ(0, f.flags);
+	EXPECT_EQ(0, f.reserved);
+}
+
+/* A sized record: its header, then what the fixed format gives. */
+TEST_F(events, a_sized_record_says_its_size_type_and_version)
+{
+	struct objheap_gc_record rec[2];
+	struct objheap_event_format f;
+	struct objheap_gc_collect c;
+
+	ASSERT_EQ(0, set_format(self->fd, OBJHEAP_EVENTS_SIZED));
+	ASSERT_EQ(0, ioctl(self->fd, OBJHEAP_IOC_GET_EVENT_FORMAT, &f));
+	EXPECT_EQ(OBJHEAP_EVENTS_SIZED, f.format);
+	ASSERT_EQ(0, garbage(self->fd));
+	ASSERT_EQ(0, oh_collect(self->fd, 2, &c));
+	ASSERT_EQ(sizeof(rec[0]), read(self->fd, rec, sizeof(rec)));
+	EXPECT_EQ(sizeof(rec[0]), rec[0].header.size);
+	EXPECT_EQ(OBJHEAP_EVENT_GC, rec[0].header.type);
+	EXPECT_EQ(OBJHEAP_EVENT_GC_VERSION, rec[0].header.version);
+	EXPECT_EQ(1, rec[0].gc.seq);
+	EXPECT_EQ(2, rec[0].gc.generation);
+	EXPECT_EQ(OBJHEAP_GC_REASON_IOCTL, rec[0].gc.reason);
+	EXPECT_EQ(c.scanned, rec[0].gc.scanned);
+	EXPECT_EQ(1, rec[0].gc.collected);
+	EXPECT_EQ(c.time_ns, rec[0].gc.pause_ns);
+	EXPECT_EQ(0, rec[0].gc.lost);
+}
+
+/*
+ * A reader that walks by header.size: several records in one read, a
+ * buffer too small for the next sized record (though big enough for a
+ * fixed one) is EINVAL and consumes nothing, and switching back gives
+ * fixed records again, the stream's order kept.
+ */
+TEST_F(events, readers_walk_sized_records_and_formats_switch)
+{
+	unsigned char buf[5 * sizeof(struct objheap_gc_record)];
+	struct objheap_gc_event fixed;
+	struct objheap_gc_collect c;
+	struct objheap_gc_record r;
+	size_t off;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, oh_collect(self->fd, 0, &c));
+	ASSERT_EQ(0, set_format(self->fd, OBJHEAP_EVENTS_SIZED));
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(struct objheap_gc_record) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	/* Room for three and a half: three are read. */
+	n = read(self->fd, buf, 3 * sizeof(r) + sizeof(r) / 2);
+	ASSERT_EQ(3 * sizeof(r), n);
+	for (off = 0, i = 0; off < (size_t)n; i++) {
+		memcpy(&r, buf + off, sizeof(r));
+		ASSERT_LE(sizeof(r.header), r.header.size);
+		ASSERT_EQ(0, r.header.size % 8);
+		EXPECT_EQ(OBJHEAP_EVENT_GC, r.header.type);
+		EXPECT_EQ(i + 1, r.gc.seq);
+		off += r.header.size;
+	}
+	EXPECT_EQ(3, i);
+	ASSERT_EQ(0, set_format(self->fd, OBJHEAP_EVENTS_FIXED));
+	ASSERT_EQ(sizeof(fixed), read(self->fd, &fixed, sizeof(fixed)));
+	EXPECT_EQ(4, fixed.seq);
+}
+
+TEST_F(events, a_bad_format_is_einval_and_keeps_the_format)
+{
+	struct objheap_event_format bad[] = {
+		{ .format = OBJHEAP_EVENTS_SIZED + 1 },
+		{ .format = 0x80000000U },
+		{ .format = OBJHEAP_EVENTS_SIZED, .flags = 1 },
+		{ .format = OBJHEAP_EVENTS_SIZED, .reserved = 1 },
+	};
+	struct objheap_event_format f;
+	unsigned int i;
+
+	ASSERT_EQ(0, set_format(self->fd, OBJHEAP_EVENTS_SIZED));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-1, ioctl(self->fd, OBJHEAP_IOC_SET_EVENT_FORMAT,
+				    &bad[i]));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	EXPECT_EQ(-1, ioctl(self->fd, OBJHEAP_IOC_SET_EVENT_FORMAT, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ioctl(self->fd, OBJHEAP_IOC_GET_EVENT_FORMAT, &f));
+	EXPECT_EQ(OBJHEAP_EVENTS_SIZED, f.format);
+}
+
 /* Both tracepoints fire, with the collection's figures. */
 TEST_F(events, tracepoints_fire_in_tracefs)
 {

@@ -151,7 +151,7 @@ TEST_F(ohctl, demo_shows_the_collector_at_work)
 	ASSERT_EQ(0, run(OHCTL " demo", self->out, sizeof(self->out)));
 	EXPECT_NE(NULL, strstr(self->out, "collect(0): scanned 2, collected 2, freed 2"))
 		TH_LOG("%s", self->out);
-	EXPECT_NE(NULL, strstr(self->out, "reason threshold"));
+	EXPECT_NE(NULL, strstr(self->out, ": generation 0, reason threshold, collected "));
 	EXPECT_NE(NULL, strstr(self->out, "heap at the end: 0 objects, 0 bytes"));
 }
 

@@ -199,18 +199,83 @@ int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
 	return ret;
 }
 
+int oheap_set_event_format(int fd, __u32 format)
+{
+	struct objheap_event_format f = { .format = format };
+
+	return ioctl(fd, OBJHEAP_IOC_SET_EVENT_FORMAT, &f) ? -1 : 0;
+}
+
+/* The stream's format; a module before ABI 1.4 has only the fixed one. */
+static int event_format(int fd, __u32 *format)
+{
+	struct objheap_event_format f;
+
+	if (ioctl(fd, OBJHEAP_IOC_GET_EVENT_FORMAT, &f)) {
+		if (errno != ENOTTY)
+			return -1;
+		f.format = OBJHEAP_EVENTS_FIXED;
+	}
+	*format = f.format;
+	return 0;
+}
+
+/*
+ * Copy the GC records of the sized records in @buf (@len bytes) to @ev;
+ * returns how many. Walks by header.size, as the ABI asks of readers.
+ */
+static size_t parse_sized(const unsigned char *buf, size_t len,
+			  struct objheap_gc_event *ev)
+{
+	struct objheap_event_header hdr;
+	size_t off = 0, n = 0, body;
+
+	while (len - off >= sizeof(hdr)) {
+		memcpy(&hdr, buf + off, sizeof(hdr));
+		if (hdr.size < sizeof(hdr) || hdr.size > len - off)
+			break;	/* never: the kernel writes whole records */
+		if (hdr.type == OBJHEAP_EVENT_GC) {
+			body = hdr.size - sizeof(hdr);
+			if (body > sizeof(*ev))
+				body = sizeof(*ev);
+			memset(&ev[n], 0, sizeof(ev[n]));
+			memcpy(&ev[n], buf + off + sizeof(hdr), body);
+			n++;
+		}
+		off += hdr.size;
+	}
+	return n;
+}
+
 ssize_t oheap_gc_events(int fd, struct objheap_gc_event *ev, size_t n,
 			int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned char *buf;
+	__u32 format;
 	ssize_t got;
 	int ready;
 
+	if (!n)
+		return 0;
 	ready = poll(&p, 1, timeout_ms);
 	if (ready <= 0)
 		return ready;
-	got = read(fd, ev, n * sizeof(*ev));
-	return got < 0 ? -1 : got / (ssize_t)sizeof(*ev);
+	if (event_format(fd, &format))
+		return -1;
+	if (format == OBJHEAP_EVENTS_FIXED) {
+		got = read(fd, ev, n * sizeof(*ev));
+		return got < 0 ? -1 : got / (ssize_t)sizeof(*ev);
+	}
+	/* Room for n records of today's size; larger ones come fewer. */
+	buf = malloc(n * sizeof(struct objheap_gc_record));
+	if (!buf)
+		return -1;
+	got = read(fd, buf, n * sizeof(struct objheap_gc_record));
+	if (got >= 0)
+		got = parse_sized(buf, got, ev);
+	free(buf);
+	return got;
 }
 
 const char *oheap_debugfs_dir(void)

@@ -57,10 +57,18 @@ int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
 		     __u32 *done, __u32 *left);
 /*
  * Wait up to @timeout_ms (-1: forever) for GC event records and read up
- * to @n of them. Returns how many, 0 on timeout.
+ * to @n of them, in either format of the stream (a sized record's known
+ * fields are copied, fields it lacks are zero, types it does not know are
+ * skipped). Returns how many, 0 on timeout, -1 with errno on error.
  */
 ssize_t oheap_gc_events(int fd, struct objheap_gc_event *ev, size_t n,
 			int timeout_ms);
+/*
+ * Choose what read() on @fd returns: OBJHEAP_EVENTS_FIXED (the default)
+ * or OBJHEAP_EVENTS_SIZED (ABI 1.4; ENOTTY before). Readers of the file
+ * share the format.
+ */
+int oheap_set_event_format(int fd, __u32 format);
 
 /* debugfs (root): the directory, and one "key: value" of a file in it. */
 const char *oheap_debugfs_dir(void);

@@ -32,13 +32,14 @@
  * the minor number grows when commands or fields are added.
  */
 #define OBJHEAP_ABI_MAJOR	1
-#define OBJHEAP_ABI_MINOR	3
+#define OBJHEAP_ABI_MINOR	4
 
 /* struct objheap_version.features */
 #define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
 #define OBJHEAP_FEAT_EVENTS	(1U << 1)	/* read()/poll() GC events (ABI 1.2) */
 #define OBJHEAP_FEAT_HEAP_STATS	(1U << 2)	/* OBJHEAP_IOC_HEAP_STATS (ABI 1.2) */
 #define OBJHEAP_FEAT_PINNED	(1U << 3)	/* every byte charged; user budget (ABI 1.3) */
+#define OBJHEAP_FEAT_SIZED_EVENTS (1U << 4)	/* self-describing event records (ABI 1.4) */
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -324,6 +325,8 @@ enum objheap_gc_reason {
 
 /**
  * struct objheap_gc_event - one finished collection, as read() returns it
+ *	in the default format, OBJHEAP_EVENTS_FIXED (this layout never
+ *	changes; records grow only in OBJHEAP_EVENTS_SIZED)
  * @seq: the heap's collection number, from 1; a gap means lost records
  * @time_ns: when it ended, CLOCK_MONOTONIC
  * @generation: the oldest generation collected
@@ -337,7 +340,7 @@ enum objheap_gc_reason {
  *	(the heap keeps the last OBJHEAP_GC_EVENTS_MAX)
  *
  * read() on the heap's file returns whole records, oldest first, as many
- * as fit in the buffer (EINVAL if not even one does); it blocks until one
+ * as fit in the buffer (EINVAL if not even the next one does); it blocks until one
  * is there unless the file is O_NONBLOCK (then EAGAIN). poll() reports
  * EPOLLIN while records wait. Readers sharing the file share the records.
  */
@@ -356,6 +359,63 @@ struct objheap_gc_event {
 
 /* Records a heap keeps for its readers. */
 #define OBJHEAP_GC_EVENTS_MAX	32
+
+/* struct objheap_event_format.format: what read() returns */
+enum objheap_event_format_id {
+	OBJHEAP_EVENTS_FIXED = 0,	/* struct objheap_gc_event (ABI 1.2), the default */
+	OBJHEAP_EVENTS_SIZED = 1,	/* records led by struct objheap_event_header */
+};
+
+/**
+ * struct objheap_event_format - argument of OBJHEAP_IOC_{GET,SET}_EVENT_FORMAT
+ * @format: OBJHEAP_EVENTS_*; the heap's readers share it
+ * @flags: zero
+ * @reserved: zero
+ *
+ * A read() returns records of one format: a change waits for a read in
+ * progress and applies to the next one.
+ */
+struct objheap_event_format {
+	__u32 format;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/* struct objheap_event_header.type */
+#define OBJHEAP_EVENT_GC	1	/* struct objheap_gc_record */
+
+/**
+ * struct objheap_event_header - start of every OBJHEAP_EVENTS_SIZED record
+ * @size: bytes of the record, this header included: a multiple of 8, at
+ *	least 8 and at most OBJHEAP_EVENT_SIZE_MAX; the next record starts
+ *	@size bytes after this one
+ * @type: OBJHEAP_EVENT_*; a reader skips types it does not know
+ * @version: of @type's layout, from 1: a later version only appends
+ *	fields (and so grows @size); a reader uses the fields it knows that
+ *	lie within @size and ignores the rest
+ */
+struct objheap_event_header {
+	__u32 size;
+	__u16 type;
+	__u16 version;
+};
+
+#define OBJHEAP_EVENT_SIZE_MAX	4096
+
+/* The layout of OBJHEAP_EVENT_GC that this header describes. */
+#define OBJHEAP_EVENT_GC_VERSION 1
+
+/**
+ * struct objheap_gc_record - a finished collection, OBJHEAP_EVENTS_SIZED
+ * @header: size 80, type OBJHEAP_EVENT_GC, version 1
+ * @gc: as read() returns it in OBJHEAP_EVENTS_FIXED
+ *
+ * Later versions append fields after @gc.
+ */
+struct objheap_gc_record {
+	struct objheap_event_header header;
+	struct objheap_gc_event gc;
+};
 
 /**
  * struct objheap_gc_garbage - argument of OBJHEAP_IOC_GC_GARBAGE
@@ -399,5 +459,7 @@ struct objheap_gc_garbage {
 #define OBJHEAP_IOC_GC_UNFREEZE	_IO(OBJHEAP_IOC_MAGIC, 0x15)
 #define OBJHEAP_IOC_GC_GARBAGE	_IOWR(OBJHEAP_IOC_MAGIC, 0x16, struct objheap_gc_garbage)
 #define OBJHEAP_IOC_HEAP_STATS	_IOR(OBJHEAP_IOC_MAGIC, 0x20, struct objheap_heap_stats)
+#define OBJHEAP_IOC_GET_EVENT_FORMAT _IOR(OBJHEAP_IOC_MAGIC, 0x21, struct objheap_event_format)
+#define OBJHEAP_IOC_SET_EVENT_FORMAT _IOW(OBJHEAP_IOC_MAGIC, 0x22, struct objheap_event_format)
 
 #endif /* _UAPI_LINUX_OBJHEAP_H */
