@@ -171,7 +171,7 @@ int objheap_charge(struct objheap_heap *heap, size_t bytes)
 	int ret = charge(heap, bytes);
 
 	if (!ret)
-		heap->pinned += bytes;
+		objheap_stat_add(heap->pinned, bytes);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_charge);
@@ -205,7 +205,7 @@ void objheap_uncharge(struct objheap_heap *heap, size_t bytes)
 	lockdep_assert_held(&heap->lock);
 	if (WARN_ON_ONCE(bytes > heap->pinned))
 		bytes = heap->pinned;
-	heap->pinned -= bytes;
+	objheap_stat_add(heap->pinned, -bytes);
 	atomic_long_sub(bytes, &heap->user->pinned);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_uncharge);

@@ -256,8 +256,8 @@ static void save_unreachable(struct objheap_heap *heap,
 		gc_resched(++n);
 	}
 	list_splice_tail_init(unreachable, &gc->lists[OBJHEAP_GEN_GARBAGE]);
-	gc->len[gen] -= lost;
-	gc->len[OBJHEAP_GEN_GARBAGE] += lost;
+	objheap_stat_add(gc->len[gen], -lost);
+	objheap_stat_add(gc->len[OBJHEAP_GEN_GARBAGE], lost);
 }
 
 /*
@@ -322,9 +322,9 @@ static void update_counts(struct objheap_gc *gc, unsigned int gen,
 	unsigned int i;
 
 	if (gen + 1 < OBJHEAP_GC_GENERATIONS)
-		gc->count[gen + 1]++;
+		objheap_stat_add(gc->count[gen + 1], 1);
 	for (i = 0; i <= gen; i++)
-		gc->count[i] = 0;
+		objheap_stat_set(gc->count[i], 0);
 	if (gen == OBJHEAP_GC_GENERATIONS - 2) {
 		gc->long_lived_pending += survivors;
 	} else if (gen == OBJHEAP_GC_GENERATIONS - 1) {
@@ -368,8 +368,8 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	}
 	for (i = 0; i < gen; i++) {
 		list_splice_tail_init(&gc->lists[i], young);
-		gc->len[gen] += gc->len[i];
-		gc->len[i] = 0;
+		objheap_stat_add(gc->len[gen], gc->len[i]);
+		objheap_stat_set(gc->len[i], 0);
 	}
 
 	scanned = update_refs(young, gen);
@@ -392,8 +392,8 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 
 	if (dest != gen) {
 		list_splice_tail_init(young, &gc->lists[dest]);
-		gc->len[dest] += kept;
-		gc->len[gen] -= kept;
+		objheap_stat_add(gc->len[dest], kept);
+		objheap_stat_add(gc->len[gen], -kept);
 	}
 	update_counts(gc, gen, kept);
 	if (gc->flags & OBJHEAP_GC_SAVEALL) {
@@ -410,12 +410,12 @@ out:
 	res->collected = lost;
 	res->freed = heap->frees - frees;
 	res->time_ns = ktime_get_ns() - start;
-	st->collections++;
-	st->scanned += res->scanned;
-	st->collected += res->collected;
-	st->freed += res->freed;
-	st->pause_total_ns += res->time_ns;
-	st->pause_max_ns = max(st->pause_max_ns, res->time_ns);
+	objheap_stat_add(st->collections, 1);
+	objheap_stat_add(st->scanned, res->scanned);
+	objheap_stat_add(st->collected, res->collected);
+	objheap_stat_add(st->freed, res->freed);
+	objheap_stat_add(st->pause_total_ns, res->time_ns);
+	objheap_stat_set(st->pause_max_ns, max(st->pause_max_ns, res->time_ns));
 	trace_objheap_gc_end(heap->id, gen, reason, res->scanned,
 			     res->collected, res->freed, res->time_ns);
 	objheap_events_push(&heap->events, res, reason);

@@ -194,10 +194,16 @@ static int heap_info_show(struct seq_file *m, void *v)
 	struct objheap_heap_stats st;
 	struct objheap_gc_stats gc;
 	struct objheap_limits lim;
+	int ret;
 
-	objheap_heap_get_stats(heap, &st);
-	objheap_heap_get_limits(heap, &lim);
-	objheap_gc_get_stats(heap, &gc);
+	/* A broken heap (EIO) or a killed reader (EINTR) prints nothing. */
+	ret = objheap_heap_get_stats(heap, &st);
+	if (!ret)
+		ret = objheap_heap_get_limits(heap, &lim);
+	if (!ret)
+		ret = objheap_gc_get_stats(heap, &gc);
+	if (ret)
+		return ret;
 	seq_printf(m, "id: %llu\n", st.id);
 	seq_printf(m, "owner_pid: %d\n", heap->owner_tgid);
 	seq_printf(m, "owner_comm: %s\n", heap->owner_comm);

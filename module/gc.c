@@ -173,9 +173,9 @@ void objheap_gc_track(struct objheap_heap *heap, struct objheap_obj *obj)
 	struct objheap_gc *gc = &heap->gc;
 
 	list_add_tail(&objheap_obj_gc(obj)->link, &gc->lists[0]);
-	gc->len[0]++;
+	objheap_stat_add(gc->len[0], 1);
 	if (gc->count[0] < U32_MAX)
-		gc->count[0]++;
+		objheap_stat_add(gc->count[0], 1);
 	if (!gc->queued && gc_due(gc)) {
 		gc->queued = true;
 		queue_work(objheap_gc_wq, &gc->work);
@@ -192,10 +192,10 @@ void objheap_gc_untrack(struct objheap_heap *heap, struct objheap_obj *obj)
 	struct objheap_gc *gc = &heap->gc;
 
 	list_del(&objheap_obj_gc(obj)->link);
-	gc->len[objheap_obj_list(obj)]--;
+	objheap_stat_add(gc->len[objheap_obj_list(obj)], -1);
 	/* As CPython: a deallocation undoes an allocation's count. */
 	if (gc->count[0])
-		gc->count[0]--;
+		objheap_stat_add(gc->count[0], -1);
 }
 
 /**
@@ -210,8 +210,8 @@ void objheap_gc_move(struct objheap_heap *heap, struct objheap_obj *obj,
 	struct objheap_gc *gc = &heap->gc;
 
 	list_move_tail(&objheap_obj_gc(obj)->link, &gc->lists[list]);
-	gc->len[objheap_obj_list(obj)]--;
-	gc->len[list]++;
+	objheap_stat_add(gc->len[objheap_obj_list(obj)], -1);
+	objheap_stat_add(gc->len[list], 1);
 	objheap_obj_set_list(obj, list);
 }
 
@@ -413,8 +413,8 @@ static void gc_move_all(struct objheap_gc *gc, unsigned int from,
 			cond_resched();
 	}
 	list_splice_tail_init(&gc->lists[from], &gc->lists[to]);
-	gc->len[to] += gc->len[from];
-	gc->len[from] = 0;
+	objheap_stat_add(gc->len[to], gc->len[from]);
+	objheap_stat_set(gc->len[from], 0);
 }
 
 /**

@@ -609,6 +609,7 @@ int objheap_heap_get_limits(struct objheap_heap *heap,
 {
 	int ret;
 
+	memset(lim, 0, sizeof(*lim));
 	ret = objheap_heap_lock(heap);
 	if (ret)
 		return ret;

@@ -117,11 +117,12 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	objheap_types_commit(heap, ts);
 	ts->objects++;
 	ts->bytes += charge;
-	heap->bytes += charge;
-	heap->peak_bytes = max(heap->peak_bytes, heap->bytes);
-	heap->objects++;
-	heap->class_objects[min_t(unsigned int, class, OBJHEAP_NR_CLASSES)]++;
-	heap->allocs++;
+	objheap_stat_add(heap->bytes, charge);
+	objheap_stat_set(heap->peak_bytes, max(heap->peak_bytes, heap->bytes));
+	objheap_stat_add(heap->objects, 1);
+	objheap_stat_add(heap->class_objects[min_t(unsigned int, class,
+						   OBJHEAP_NR_CLASSES)], 1);
+	objheap_stat_add(heap->allocs, 1);
 	return obj;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
@@ -137,10 +138,11 @@ static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 		objheap_gc_untrack(heap, obj);
 		mem = objheap_obj_gc(obj);
 	}
-	heap->bytes -= class_charge(class, bytes);
-	heap->objects--;
-	heap->class_objects[min_t(unsigned int, class, OBJHEAP_NR_CLASSES)]--;
-	heap->frees++;
+	objheap_stat_add(heap->bytes, -class_charge(class, bytes));
+	objheap_stat_add(heap->objects, -1);
+	objheap_stat_add(heap->class_objects[min_t(unsigned int, class,
+						   OBJHEAP_NR_CLASSES)], -1);
+	objheap_stat_add(heap->frees, 1);
 	objheap_pool_free(heap, mem, class, bytes);
 }
 

@@ -28,6 +28,25 @@
 #include <uapi/linux/objheap.h>
 
 /*
+ * debugfs and the shrinker read a heap's counters without its lock (a
+ * snapshot must never stop a heap), with READ_ONCE(); their writers hold
+ * heap->lock and store with WRITE_ONCE() through these, so a reader sees
+ * an old value or a new one. A u64 store is one store only on a 64-bit
+ * kernel: objheap builds only there (32-bit processes are served through
+ * compat_ioctl) rather than carry u64_stats_sync code nobody can test.
+ */
+#if BITS_PER_LONG != 64
+#error "objheap needs a 64-bit kernel: lock-free readers would see torn 64-bit counters"
+#endif
+#define objheap_stat_add(c, n)				\
+	do {						\
+		typeof(c) *__stat = &(c);		\
+							\
+		WRITE_ONCE(*__stat, *__stat + (n));	\
+	} while (0)
+#define objheap_stat_set(c, v)	WRITE_ONCE(c, v)
+
+/*
  * Hard ceilings of the per-heap limits. They make reference-count overflow
  * impossible: an object's count is at most (open handles + slots pointing
  * at it) <= OBJHEAP_HARD_MAX_HANDLES + OBJHEAP_HARD_MAX_BYTES / 8

@@ -102,7 +102,7 @@ static void *freelist_pop(struct objheap_freelist *fl, unsigned int class)
 		return NULL;
 	obj = freelist_unpoison(obj, class);
 	fl->head = obj->next_dead;
-	fl->count--;
+	objheap_stat_add(fl->count, -1);
 	return obj;
 }
 
@@ -179,7 +179,7 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 	fl = &heap->free[class];
 	obj = freelist_pop(fl, class);
 	if (obj) {
-		fl->hits++;
+		objheap_stat_add(fl->hits, 1);
 		return obj;
 	}
 	ret = objheap_charge(heap, class_size[class]);
@@ -191,7 +191,7 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 		return ERR_PTR(-ENOMEM);
 	}
 	/* A failed call changes no statistic: count the miss that served. */
-	fl->misses++;
+	objheap_stat_add(fl->misses, 1);
 	return obj;
 }
 
@@ -266,7 +266,7 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 	obj->next_dead = fl->head;
 	freelist_poison(obj, class);
 	fl->head = obj;
-	fl->count++;
+	objheap_stat_add(fl->count, 1);
 }
 
 /**

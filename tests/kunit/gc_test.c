@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/workqueue.h>
 
@@ -748,6 +749,9 @@ static void a_broken_heap_fails_every_call(struct kunit *test)
 	struct objheap_op op = { .op = OBJHEAP_OP_NEW };
 	struct objheap_heap_stats st;
 	struct objheap_obj *obj;
+	char path[64], buf[64];
+	struct file *info;
+	loff_t pos = 0;
 	u32 a, b;
 
 	/* A two-cycle, unreferenced: garbage a collection would free. */
@@ -769,6 +773,16 @@ static void a_broken_heap_fails_every_call(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EIO, objheap_heap_get_stats(heap, &st));
 	res = (struct objheap_gc_collect){ .generation = 2 };
 	KUNIT_EXPECT_EQ(test, -EIO, objheap_gc_run(heap, &res));
+	/* The stream's format (the heap's lock not taken), debugfs info. */
+	KUNIT_EXPECT_EQ(test, -EIO,
+			objheap_ioctl(heap, OBJHEAP_IOC_GET_EVENT_FORMAT, NULL));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/objheap/heaps/%llu/info",
+		 heap->id);
+	info = filp_open(path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(info));
+	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
+			kernel_read(info, buf, sizeof(buf), &pos));
+	filp_close(info, NULL);
 	objheap_obj_set_list(obj, 0);
 	WRITE_ONCE(objheap_gc_validate, saved);
 }

@@ -215,6 +215,7 @@ static void charge_drains_freelists_before_failing(struct kunit *test)
 	u32 a;
 
 	/* One 16-byte leaf on the freelist, then the heap exactly full. */
+	kt_freelists_on(test);
 	kt_drop(test, heap, kt_new(test, heap, 0, 0));
 	a = kt_new(test, heap, 0, 0);
 	kt_drop(test, heap, kt_new(test, heap, 0, 0));

@@ -6,6 +6,9 @@
 
 #include "kunit_util.h"
 
+/* freelist_max as the run set it (0 in a run with the freelists off). */
+static unsigned int kt_freelist_max;
+
 /**
  * kt_init() - suite .init: a fresh heap in test->priv
  * @test: the test
@@ -14,8 +17,10 @@
  */
 int kt_init(struct kunit *test)
 {
-	struct objheap_heap *heap = objheap_heap_create();
+	struct objheap_heap *heap;
 
+	kt_freelist_max = READ_ONCE(objheap_freelist_max);
+	heap = objheap_heap_create();
 	if (IS_ERR(heap))
 		return PTR_ERR(heap);
 	test->priv = heap;
@@ -29,6 +34,20 @@ int kt_init(struct kunit *test)
 void kt_exit(struct kunit *test)
 {
 	objheap_heap_destroy(test->priv);
+	WRITE_ONCE(objheap_freelist_max, kt_freelist_max);
+}
+
+/**
+ * kt_freelists_on() - a test of the freelists needs them
+ * @test: the test
+ *
+ * A run may turn them off (objheap.freelist_max=0); this test gets the
+ * default, and kt_exit() puts the run's value back.
+ */
+void kt_freelists_on(struct kunit *test)
+{
+	if (!READ_ONCE(objheap_freelist_max))
+		WRITE_ONCE(objheap_freelist_max, 64);
 }
 
 /**

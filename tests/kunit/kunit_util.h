@@ -18,6 +18,7 @@
  */
 int kt_init(struct kunit *test);
 void kt_exit(struct kunit *test);
+void kt_freelists_on(struct kunit *test);
 
 int kt_op(struct objheap_heap *heap, u32 opcode, u32 handle, u32 ref,
 	  u32 index, u32 *out);

@@ -34,6 +34,7 @@ static void a_freed_object_is_reused(struct kunit *test)
 	struct objheap_obj *first, *again;
 	u32 h;
 
+	kt_freelists_on(test);
 	h = kt_new(test, heap, 2, 0);
 	first = objheap_handle_lookup(&heap->handles, h);
 	kt_drop(test, heap, h);
@@ -60,6 +61,7 @@ static void a_freelisted_object_is_poisoned(struct kunit *test)
 	void *mem;
 	u32 h;
 
+	kt_freelists_on(test);
 	h = kt_new(test, heap, 0, 40);
 	mem = objheap_handle_lookup(&heap->handles, h);
 	shadow = kasan_mem_to_shadow(mem);
@@ -88,6 +90,7 @@ static void a_reused_object_is_zeroed(struct kunit *test)
 	u32 h, leaf;
 	int i;
 
+	kt_freelists_on(test);
 	h = kt_new(test, heap, 1, 32);
 	leaf = kt_new(test, heap, 0, 0);
 	kt_set(test, heap, h, 0, leaf);
@@ -111,11 +114,12 @@ static void a_reused_object_is_zeroed(struct kunit *test)
 static void freelists_are_bounded(struct kunit *test)
 {
 	struct objheap_heap *heap = test->priv;
-	unsigned int max = READ_ONCE(objheap_freelist_max);
 	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 8));
+	unsigned int i, max;
 	u32 *h;
-	unsigned int i;
 
+	kt_freelists_on(test);
+	max = READ_ONCE(objheap_freelist_max);
 	h = kunit_kcalloc(test, max + 10, sizeof(*h), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	for (i = 0; i < max + 10; i++)
@@ -153,6 +157,7 @@ static void the_shrinker_empties_freelists(struct kunit *test)
 	struct objheap_heap *heap = test->priv;
 	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 24));
 
+	kt_freelists_on(test);
 	fill_freelist(test, heap, 20);
 	KUNIT_ASSERT_EQ(test, heap->free[class].count, 20U);
 	/* No other heap is open while the KUnit suites run. */
@@ -167,6 +172,7 @@ static void the_shrinker_skips_a_busy_heap(struct kunit *test)
 	struct objheap_heap *heap = test->priv;
 	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 24));
 
+	kt_freelists_on(test);
 	fill_freelist(test, heap, 10);
 	mutex_lock(&heap->lock);
 	objheap_pool_shrink(ULONG_MAX);

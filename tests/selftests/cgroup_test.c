@@ -27,6 +27,7 @@ struct fill_result {
 FIXTURE(cgroup) {
 	char dir[64];
 	pid_t bystander;
+	long freelists;	/* the run's freelist_max, put back at teardown */
 };
 
 /* A number from a cgroup file, or from its "key value" line if @key. */
@@ -48,6 +49,7 @@ static int cg_write(const char *dir, const char *file, const char *val)
 
 FIXTURE_SETUP(cgroup)
 {
+	self->freelists = oh_freelists_on();
 	ASSERT_EQ(0, access(CGROOT "/cgroup.controllers", R_OK))
 		TH_LOG("cgroup v2 is not mounted at " CGROOT);
 	/* Children of the root get the memory controller (if not yet). */
@@ -68,6 +70,7 @@ FIXTURE_SETUP(cgroup)
 
 FIXTURE_TEARDOWN(cgroup)
 {
+	oh_freelists_restore(self->freelists);
 	if (self->bystander > 0) {
 		kill(self->bystander, SIGKILL);
 		waitpid(self->bystander, NULL, 0);

@@ -312,11 +312,14 @@ static long long recovers(struct __test_metadata *_metadata,
 
 /*
  * The parameters a reload must keep, as the module has them now (the
- * debug VM loads it with leak_check and gc_validate): "name=value ...".
+ * debug VM loads it with leak_check and gc_validate, the 6.1 one with
+ * freelist_max=0): "name=value ...".
  */
 static void kept_params(char *buf, size_t len)
 {
-	static const char *const names[] = { "leak_check", "gc_validate" };
+	static const char *const names[] = {
+		"leak_check", "gc_validate", "freelist_max",
+	};
 	char path[128], val[16];
 	size_t used = 0;
 	unsigned int i;

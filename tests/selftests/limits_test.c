@@ -207,14 +207,18 @@ static int adversarial_heap(struct __test_metadata *_metadata, long limit)
 
 /* Plain TESTs cannot set a timeout; big heaps under TCG need more than 30 s. */
 FIXTURE(big) {
+	long freelists;	/* the run's freelist_max, put back at teardown */
 };
 
+/* The adversarial heap fills its freelists: they must be on. */
 FIXTURE_SETUP(big)
 {
+	self->freelists = oh_freelists_on();
 }
 
 FIXTURE_TEARDOWN(big)
 {
+	oh_freelists_restore(self->freelists);
 }
 
 /* A heap pins at most max_bytes, by the kernel's count. */

@@ -97,6 +97,28 @@ static inline int oh_write_file(const char *path, const char *val, int flags)
 	return n < 0 ? -errno : 0;
 }
 
+#define OH_FREELIST_MAX	"/sys/module/objheap/parameters/freelist_max"
+
+/*
+ * A run may turn the freelists off (objheap.freelist_max=0, the 6.1 debug
+ * VM); a test of the freelists turns them on while it runs. Returns the
+ * run's value for oh_freelists_restore(), -1 if it cannot be read.
+ */
+static inline long oh_freelists_on(void)
+{
+	long before = oh_file_value(OH_FREELIST_MAX, NULL, ' ');
+
+	if (before == 0)
+		oh_write_file(OH_FREELIST_MAX, "64", 0);
+	return before;
+}
+
+static inline void oh_freelists_restore(long before)
+{
+	if (before == 0)
+		oh_write_file(OH_FREELIST_MAX, "0", 0);
+}
+
 /* Run one single-operation ioctl; returns 0 or -errno. */
 static inline int oh_op(int fd, unsigned long cmd, struct objheap_op *op)
 {

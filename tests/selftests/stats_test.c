@@ -17,10 +17,12 @@
 
 FIXTURE(stats) {
 	int fd;
+	long freelists;	/* the run's freelist_max, put back at teardown */
 };
 
 FIXTURE_SETUP(stats)
 {
+	self->freelists = oh_freelists_on();
 	self->fd = open(OBJHEAP_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 	ASSERT_LE(0, objheap_stat("stats", "objects"))
@@ -31,6 +33,7 @@ FIXTURE_TEARDOWN(stats)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	oh_freelists_restore(self->freelists);
 }
 
 /*

@@ -21,6 +21,12 @@ qemu=(qemu-system-x86_64 -machine q35 -accel "tcg,thread=${VM_TCG_THREAD:-multi}
 append="console=ttyS0 panic=-1 ohvm=$job $VM_APPEND"
 # The debug kernel's runs check the collector's lists at every phase.
 [ "$FLAVOUR" != debug ] || append="$append objheap.gc_validate=1"
+# One debug kernel (6.1) runs everything with the freelists off: a freed
+# object goes straight back to the slab, where KASAN's quarantine watches
+# it; the tests of the freelists turn them on for themselves.
+# OBJHEAP_FREELISTS=on|off overrides.
+freelists=${OBJHEAP_FREELISTS:-$([ "$FLAVOUR" = debug ] && [ "$KVER" = 6.1 ] && echo off || echo on)}
+[ "$freelists" = on ] || append="$append objheap.freelist_max=0"
 
 # The machine, for the benchmark report.
 if [ "$job" = --print-command ]; then
