@@ -187,10 +187,16 @@ static const struct file_operations control_fops = {
 	.llseek = noop_llseek,
 };
 
-/* heaps/<id>/info: one heap, "key: value" lines. */
-static int heap_info_show(struct seq_file *m, void *v)
+/**
+ * objheap_debugfs_heap_info() - write heaps/<id>/info: "key: value" lines
+ * @m: the seq_file
+ * @heap: the heap
+ *
+ * Return: 0, or -EIO (the heap is broken), -EINTR (a fatal signal while
+ * waiting for the heap); then nothing is written.
+ */
+int objheap_debugfs_heap_info(struct seq_file *m, struct objheap_heap *heap)
 {
-	struct objheap_heap *heap = m->private;
 	struct objheap_heap_stats st;
 	struct objheap_gc_stats gc;
 	struct objheap_limits lim;
@@ -225,6 +231,12 @@ static int heap_info_show(struct seq_file *m, void *v)
 	seq_printf(m, "collections: %llu\n", gc.gen[0].collections +
 		   gc.gen[1].collections + gc.gen[2].collections);
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_debugfs_heap_info);
+
+static int heap_info_show(struct seq_file *m, void *v)
+{
+	return objheap_debugfs_heap_info(m, m->private);
 }
 DEFINE_SHOW_ATTRIBUTE(heap_info);
 

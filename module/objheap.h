@@ -563,6 +563,8 @@ int objheap_dev_init(void);
 void objheap_dev_exit(void);
 void objheap_debugfs_init(void);
 void objheap_debugfs_exit(void);
+struct seq_file;
+int objheap_debugfs_heap_info(struct seq_file *m, struct objheap_heap *heap);
 void objheap_debugfs_heap_add(struct objheap_heap *heap);
 void objheap_debugfs_heap_remove(struct objheap_heap *heap);
 

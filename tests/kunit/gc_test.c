@@ -8,7 +8,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/err.h>
-#include <linux/fs.h>
+#include <linux/seq_file.h>
 #include <linux/ktime.h>
 #include <linux/workqueue.h>
 
@@ -749,9 +749,8 @@ static void a_broken_heap_fails_every_call(struct kunit *test)
 	struct objheap_op op = { .op = OBJHEAP_OP_NEW };
 	struct objheap_heap_stats st;
 	struct objheap_obj *obj;
-	char path[64], buf[64];
-	struct file *info;
-	loff_t pos = 0;
+	char buf[64];
+	struct seq_file info = { .buf = buf, .size = sizeof(buf) };
 	u32 a, b;
 
 	/* A two-cycle, unreferenced: garbage a collection would free. */
@@ -776,13 +775,8 @@ static void a_broken_heap_fails_every_call(struct kunit *test)
 	/* The stream's format (the heap's lock not taken), debugfs info. */
 	KUNIT_EXPECT_EQ(test, -EIO,
 			objheap_ioctl(heap, OBJHEAP_IOC_GET_EVENT_FORMAT, NULL));
-	snprintf(path, sizeof(path), "/sys/kernel/debug/objheap/heaps/%llu/info",
-		 heap->id);
-	info = filp_open(path, O_RDONLY, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(info));
-	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
-			kernel_read(info, buf, sizeof(buf), &pos));
-	filp_close(info, NULL);
+	KUNIT_EXPECT_EQ(test, -EIO, objheap_debugfs_heap_info(&info, heap));
+	KUNIT_EXPECT_EQ(test, info.count, (size_t)0);
 	objheap_obj_set_list(obj, 0);
 	WRITE_ONCE(objheap_gc_validate, saved);
 }
