@@ -4,10 +4,17 @@
 #   make                  build objheap.ko against KDIR, and the userspace tools
 #   make check [KVER=6.1] KUnit + selftests in a QEMU VM on a debug kernel,
 #                         then the selftests on Debian's stock kernel
-#   make demo  [KVER=6.1] the module at work in the VM
+#   make try   [KVER=6.1] the module at work in a VM on Debian's stock kernel:
+#                         no kernel to build, minutes from a clean clone
+#   make demo  [KVER=6.1] the same on the debug kernel when it is built
+#                         (by make check), else as make try
 #   make vm    [KVER=6.1] an interactive shell in the VM, module loaded
 #   make stress [SEED=n]   the model-checked stress test, long (docs/RELIABILITY.md)
-#   make check-clean-root  make check in a clean Debian 12 root (debootstrap)
+#   make check-clean-root [TARGET=try]  make check (or TARGET) in a clean
+#                         Debian 12 root (debootstrap)
+#   make install, uninstall  liboheap, the tools, the man pages (PREFIX, LIBDIR,
+#                         DESTDIR: userspace/Makefile)
+#   make dkms-install, dkms-remove  the module under DKMS (as root)
 #   make mutants [RECORD=1] mutation testing of the algorithms (tests/vm/mutants.sh)
 #
 # The VM kernels are built from Debian's linux-source-$(KVER) into
@@ -25,20 +32,51 @@ all: modules userspace
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
+# Into /lib/modules/<release>/updates/ (INSTALL_MOD_DIR), then depmod:
+# modprobe objheap finds it. As root.
 modules_install:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 
 userspace:
 	$(MAKE) -C userspace STATIC=
 
-# liboheap (library, header, pkg-config file) and the tools; PREFIX, DESTDIR.
+# liboheap (shared and static, header, pkg-config file), the tools and the
+# man pages; PREFIX, LIBDIR, DESTDIR.
 install:
 	$(MAKE) -C userspace STATIC= install
+
+uninstall:
+	$(MAKE) -C userspace STATIC= uninstall
+
+# DKMS: the module's source into $(DKMS_SOURCETREE)/objheap-<version>, then
+# dkms add, build and install for KVERSION (default: the running kernel).
+# DKMS_FLAGS passes more dkms options (the checks use private trees).
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SOURCETREE ?= /usr/src
+DKMS_SRC = $(DKMS_SOURCETREE)/objheap-$(DKMS_VERSION)
+DKMS_FILES := dkms.conf Kbuild COPYING $(wildcard LICENSES/*/*) \
+	$(wildcard module/*.[ch]) include/uapi/linux/objheap.h
+DKMS_K = $(if $(KVERSION),-k $(KVERSION))
+dkms-install:
+	$(MAKE) dkms-remove
+	mkdir -p $(DKMS_SRC)
+	cp --parents -t $(DKMS_SRC) $(DKMS_FILES)
+	dkms add objheap/$(DKMS_VERSION) $(DKMS_FLAGS)
+	dkms build objheap/$(DKMS_VERSION) $(DKMS_FLAGS) $(DKMS_K)
+	dkms install objheap/$(DKMS_VERSION) $(DKMS_FLAGS) $(DKMS_K)
+
+dkms-remove:
+	if dkms status objheap/$(DKMS_VERSION) $(DKMS_FLAGS) | grep -q .; then \
+		dkms remove objheap/$(DKMS_VERSION) --all $(DKMS_FLAGS); fi
+	rm -rf $(DKMS_SRC)
 
 # The debug kernel (KUnit, selftests, lint, host tests), then Debian's stock
 # kernel of the same version (selftests against its linux-headers build).
 check:
 	tests/vm/vmtest.sh check; s=$$?; FLAVOUR=stock tests/vm/vmtest.sh check || s=1; exit $$s
+
+try:
+	tests/vm/vmtest.sh try
 
 demo:
 	tests/vm/vmtest.sh demo
@@ -69,7 +107,7 @@ mutants:
 # `make check` in a clean Debian 12 root made with debootstrap, from a
 # clone of HEAD: proves the install list (tests/vm/clean-root.sh).
 check-clean-root:
-	tests/vm/clean-root.sh
+	TARGET=$(or $(TARGET),check) tests/vm/clean-root.sh
 
 # Plant known defects one at a time and check that `make check` fails.
 negative-controls:
@@ -80,4 +118,5 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace install check check-clean-root mutants demo vm bench stress negative-controls clean
+.PHONY: all modules modules_install userspace install uninstall dkms-install dkms-remove \
+	check check-clean-root mutants try demo vm bench stress negative-controls clean

@@ -18,6 +18,8 @@ static int objheap_open(struct inode *inode, struct file *file)
 	if (IS_ERR(heap))
 		return PTR_ERR(heap);
 	file->private_data = heap;
+	/* read_iter honours IOCB_NOWAIT: preadv2(RWF_NOWAIT), io_uring. */
+	file->f_mode |= FMODE_NOWAIT;
 	return stream_open(inode, file);
 }
 
@@ -28,13 +30,13 @@ static int objheap_release(struct inode *inode, struct file *file)
 }
 
 /* The GC event stream: see struct objheap_gc_event. */
-static ssize_t objheap_read(struct file *file, char __user *buf, size_t count,
-			    loff_t *ppos)
+static ssize_t objheap_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct objheap_heap *heap = file->private_data;
+	struct objheap_heap *heap = iocb->ki_filp->private_data;
 
-	return objheap_events_read(&heap->events, buf, count,
-				   file->f_flags & O_NONBLOCK);
+	return objheap_events_read(&heap->events, to,
+				   iocb->ki_filp->f_flags & O_NONBLOCK,
+				   iocb->ki_flags & IOCB_NOWAIT);
 }
 
 static __poll_t objheap_poll(struct file *file, poll_table *pt)
@@ -54,7 +56,7 @@ static const struct file_operations objheap_fops = {
 	.owner = THIS_MODULE,
 	.open = objheap_open,
 	.release = objheap_release,
-	.read = objheap_read,
+	.read_iter = objheap_read_iter,
 	.poll = objheap_poll,
 	.unlocked_ioctl = objheap_unlocked_ioctl,
 	/* Every argument has the same layout for 32-bit and 64-bit callers. */

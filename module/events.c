@@ -22,6 +22,7 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "objheap.h"
 
@@ -189,14 +190,15 @@ static size_t ev_record_size(u32 format)
 	return sizeof(struct objheap_gc_event);
 }
 
-/* Write @rec to @dst in @format; 0 or -EFAULT. */
-static int ev_copy_out(char __user *dst, const struct objheap_gc_event *rec,
+/* Write @rec to @to in @format; 0, or -EFAULT if it did not all fit. */
+static int ev_copy_out(struct iov_iter *to, const struct objheap_gc_event *rec,
 		       u32 format)
 {
 	struct objheap_gc_record sized;
 
 	if (format != OBJHEAP_EVENTS_SIZED)
-		return copy_to_user(dst, rec, sizeof(*rec)) ? -EFAULT : 0;
+		return copy_to_iter(rec, sizeof(*rec), to) == sizeof(*rec) ?
+		       0 : -EFAULT;
 	sized = (struct objheap_gc_record) {
 		.header = {
 			.size = sizeof(sized),
@@ -205,23 +207,37 @@ static int ev_copy_out(char __user *dst, const struct objheap_gc_event *rec,
 		},
 		.gc = *rec,
 	};
-	return copy_to_user(dst, &sized, sizeof(sized)) ? -EFAULT : 0;
+	return copy_to_iter(&sized, sizeof(sized), to) == sizeof(sized) ?
+	       0 : -EFAULT;
+}
+
+/*
+ * Take the read mutex, or -EAGAIN / -ERESTARTSYS. As pipes do, only a
+ * NOWAIT call gives up on a reader copying out; O_NONBLOCK waits for it.
+ */
+static int ev_lock_reader(struct objheap_events *ev, bool nowait)
+{
+	if (nowait)
+		return mutex_trylock(&ev->read_mutex) ? 0 : -EAGAIN;
+	return mutex_lock_interruptible(&ev->read_mutex) ? -ERESTARTSYS : 0;
 }
 
 /**
  * objheap_events_read() - read() on a heap's file
  * @ev: the heap's ring
- * @buf: user buffer
- * @count: its size
- * @nonblock: the file is O_NONBLOCK
+ * @to: the user's buffers
+ * @nonblock: return -EAGAIN rather than wait for a record (O_NONBLOCK)
+ * @nowait: this one call may not sleep at all (preadv2() with RWF_NOWAIT,
+ *	io_uring): -EAGAIN also while another reader copies records out
  *
  * Return: bytes read (whole records of the heap's format), or -EINVAL
- * (@count below one record), -EAGAIN (nothing to read and @nonblock),
- * -ERESTARTSYS, -EFAULT.
+ * (the buffers are smaller than one record), -EAGAIN (nothing to read
+ * and @nonblock or @nowait), -ERESTARTSYS, -EFAULT.
  */
-ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
-			    size_t count, bool nonblock)
+ssize_t objheap_events_read(struct objheap_events *ev, struct iov_iter *to,
+			    bool nonblock, bool nowait)
 {
+	size_t count = iov_iter_count(to);
 	struct objheap_gc_event rec;
 	size_t done = 0, size;
 	int ret;
@@ -229,19 +245,21 @@ ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
 	/* As any read(): a zero count reads nothing and does not wait. */
 	if (!count)
 		return 0;
-	if (mutex_lock_interruptible(&ev->read_mutex))
-		return -ERESTARTSYS;
+	ret = ev_lock_reader(ev, nowait);
+	if (ret)
+		return ret;
 	/* One format for the whole read: it changes under read_mutex. */
 	size = ev_record_size(ev->format);
 	while (count >= size && !ev_peek(ev, &rec)) {
 		mutex_unlock(&ev->read_mutex);
-		if (nonblock)
+		if (nonblock || nowait)
 			return -EAGAIN;
 		ret = wait_event_interruptible(ev->wait, !ev_empty(ev));
 		if (ret)
 			return ret;
-		if (mutex_lock_interruptible(&ev->read_mutex))
-			return -ERESTARTSYS;
+		ret = ev_lock_reader(ev, false);
+		if (ret)
+			return ret;
 		size = ev_record_size(ev->format);
 	}
 	if (count < size) {
@@ -249,7 +267,7 @@ ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
 		return -EINVAL;
 	}
 	do {
-		if (ev_copy_out(buf + done, &rec, ev->format)) {
+		if (ev_copy_out(to, &rec, ev->format)) {
 			mutex_unlock(&ev->read_mutex);
 			return done ? done : -EFAULT;
 		}

@@ -57,7 +57,7 @@ void objheap_version_fill(struct objheap_version *ver)
 	ver->minor = OBJHEAP_ABI_MINOR;
 	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS |
 			OBJHEAP_FEAT_HEAP_STATS | OBJHEAP_FEAT_PINNED |
-			OBJHEAP_FEAT_SIZED_EVENTS;
+			OBJHEAP_FEAT_SIZED_EVENTS | OBJHEAP_FEAT_NOWAIT_READ;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 

@@ -22,7 +22,7 @@
 unsigned long objheap_default_max_bytes = 256UL << 20;
 EXPORT_SYMBOL_IF_KUNIT(objheap_default_max_bytes);
 module_param_named(max_bytes, objheap_default_max_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_bytes, "Default per-heap limit on live object bytes (256 MiB; at most 2 GiB)");
+MODULE_PARM_DESC(max_bytes, "Default per-heap limit on all the memory a heap pins (256 MiB; at most 2 GiB)");
 
 unsigned int objheap_default_max_objects = 1U << 22;
 module_param_named(max_objects, objheap_default_max_objects, uint, 0644);
@@ -143,3 +143,5 @@ module_exit(objheap_exit);
 
 MODULE_DESCRIPTION("Reference-counted, cycle-collected object heap for user programs");
 MODULE_LICENSE("GPL");
+/* The release: dkms.conf PACKAGE_VERSION and liboheap agree (host test). */
+MODULE_VERSION("1.5.0");

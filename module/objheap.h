@@ -518,8 +518,9 @@ int objheap_events_get_format(struct objheap_events *ev,
 			      struct objheap_event_format *fmt);
 int objheap_events_set_format(struct objheap_events *ev,
 			      const struct objheap_event_format *fmt);
-ssize_t objheap_events_read(struct objheap_events *ev, char __user *buf,
-			    size_t count, bool nonblock);
+struct iov_iter;
+ssize_t objheap_events_read(struct objheap_events *ev, struct iov_iter *to,
+			    bool nonblock, bool nowait);
 __poll_t objheap_events_poll(struct objheap_events *ev, struct file *file,
 			     poll_table *pt);
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "liboheap/oheap.h"
+#include "ohtool.h"
 
 #define MAX_HEAPS	4096
 #define GRAPH_MAX	1024
@@ -45,7 +46,7 @@ static int print_usage(FILE *out, int status)
 
 static int debugfs_error(const char *file)
 {
-	oheap_debugfs_explain(prog, file);
+	ohtool_debugfs_explain(prog, file);
 	return 1;
 }
 
@@ -53,7 +54,7 @@ static FILE *open_debugfs(const char *file)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", oheap_debugfs_dir(), file);
+	snprintf(path, sizeof(path), "%s/%s", ohtool_debugfs_dir(), file);
 	return fopen(path, "r");
 }
 
@@ -189,7 +190,7 @@ static int cmd_gc(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "collect")) {
-		snprintf(path, sizeof(path), "%s/control", oheap_debugfs_dir());
+		snprintf(path, sizeof(path), "%s/control", ohtool_debugfs_dir());
 		f = fopen(path, "w");
 		if (!f)
 			return debugfs_error("control");
@@ -211,14 +212,14 @@ static int cmd_gc(int argc, char **argv)
 
 static int cmp_bytes(const void *a, const void *b)
 {
-	const struct oheap_heap_row *x = a, *y = b;
+	const struct ohtool_heap_row *x = a, *y = b;
 
 	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
 }
 
 static int cmd_top(int argc, char **argv)
 {
-	static struct oheap_heap_row rows[MAX_HEAPS];
+	static struct ohtool_heap_row rows[MAX_HEAPS];
 	int rounds = -1, delay = 1, opt, n, i;
 
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -237,7 +238,7 @@ static int cmd_top(int argc, char **argv)
 			return print_usage(stderr, 2);
 	}
 	while (rounds) {
-		n = oheap_debugfs_heaps(rows, MAX_HEAPS);
+		n = ohtool_debugfs_heaps(rows, MAX_HEAPS);
 		if (n < 0)
 			return debugfs_error("heaps");
 		qsort(rows, n, sizeof(rows[0]), cmp_bytes);

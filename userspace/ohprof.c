@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "liboheap/oheap.h"
+#include "ohtool.h"
 
 #define MAX_HEAPS	4096
 
@@ -53,8 +54,8 @@ struct sample {
 /* Sum the heaps opened by process @pid; -1 if debugfs cannot be read. */
 static int take_sample(pid_t pid, struct sample *s)
 {
-	static struct oheap_heap_row rows[MAX_HEAPS];
-	int n = oheap_debugfs_heaps(rows, MAX_HEAPS), i;
+	static struct ohtool_heap_row rows[MAX_HEAPS];
+	int n = ohtool_debugfs_heaps(rows, MAX_HEAPS), i;
 
 	memset(s, 0, sizeof(*s));
 	if (n < 0)
@@ -94,7 +95,7 @@ static int cmd_run(int argc, char **argv)
 	if (optind >= argc || interval <= 0)
 		return print_usage(stderr, 2);
 	if (take_sample(getpid(), &s)) {
-		oheap_debugfs_explain(prog, "heaps");
+		ohtool_debugfs_explain(prog, "heaps");
 		return 1;
 	}
 	if (!out) {

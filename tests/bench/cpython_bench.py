@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 """CPython's side of objheap's cycle collector benchmark (gc_bench.c).
 
 Builds the same graphs as objheap_gcbench.ko out of Python lists (a node

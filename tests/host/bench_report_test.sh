@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Host test of the benchmark report (tests/bench/report.py) on a recorded
 # run of "make bench": it writes the tables, JSON and plots, puts the aims
 # first, and fails when a figure is missing, a line is malformed or a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Shared by the host tests: a scratch directory and check(), which runs
 # one named test and prints "ok NAME" or "not ok NAME" with its output.

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -168,6 +169,62 @@ TEST_F(events, a_blocking_read_waits_for_a_collection)
 	EXPECT_EQ(0, (intptr_t)ret);
 	EXPECT_EQ(1, rec.seq);
 	EXPECT_EQ(OBJHEAP_GC_REASON_IOCTL, rec.reason);
+}
+
+/* preadv2(RWF_NOWAIT): one call that must not wait (ABI 1.5). */
+static ssize_t read_nowait(int fd, void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	return preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+}
+
+TEST_F(events, rwf_nowait_is_eagain_with_nothing_to_read)
+{
+	struct objheap_gc_collect c;
+	struct objheap_gc_event rec;
+	struct objheap_version v;
+	struct timespec t0, t1;
+
+	ASSERT_EQ(0, ioctl(self->fd, OBJHEAP_IOC_VERSION, &v));
+	EXPECT_TRUE(v.features & OBJHEAP_FEAT_NOWAIT_READ);
+	/* The file stays blocking: only this one call does not wait. */
+	EXPECT_EQ(0, fcntl(self->fd, F_GETFL) & O_NONBLOCK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(-1, read_nowait(self->fd, &rec, sizeof(rec)));
+	EXPECT_EQ(EAGAIN, errno);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	EXPECT_GT(5, t1.tv_sec - t0.tv_sec);
+	/* A record that waits is read, and consumed, as by read(). */
+	ASSERT_EQ(0, garbage(self->fd));
+	ASSERT_EQ(0, oh_collect(self->fd, 0, &c));
+	ASSERT_EQ(sizeof(rec), read_nowait(self->fd, &rec, sizeof(rec)));
+	EXPECT_EQ(1, rec.seq);
+	EXPECT_EQ(1, rec.collected);
+	EXPECT_EQ(-1, read_nowait(self->fd, &rec, sizeof(rec)));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+/* readv() scatters records over several buffers, a record across two. */
+TEST_F(events, readv_scatters_records)
+{
+	struct objheap_gc_collect c;
+	struct objheap_gc_event rec[2];
+	struct iovec iov[3] = {
+		{ .iov_base = (char *)rec, .iov_len = 10 },
+		{ .iov_base = (char *)rec + 10, .iov_len = sizeof(rec) - 20 },
+		{ .iov_base = (char *)rec + sizeof(rec) - 10, .iov_len = 10 },
+	};
+
+	memset(rec, 0, sizeof(rec));
+	ASSERT_EQ(0, garbage(self->fd));
+	ASSERT_EQ(0, oh_collect(self->fd, 0, &c));
+	ASSERT_EQ(0, garbage(self->fd));
+	ASSERT_EQ(0, oh_collect(self->fd, 0, &c));
+	ASSERT_EQ(sizeof(rec), readv(self->fd, iov, 3));
+	EXPECT_EQ(1, rec[0].seq);
+	EXPECT_EQ(2, rec[1].seq);
+	EXPECT_EQ(1, rec[1].collected);
 }
 
 TEST_F_TIMEOUT(events, an_automatic_collection_is_reported, 120)

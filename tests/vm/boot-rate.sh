@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # How often does the VM kernel fail to boot? Boots the kernel of KVER and
 # FLAVOUR BOOTS times with the initramfs of its last run (make check first)
 # and the init job "boot" (reach init, power off), and counts the boots

@@ -1,7 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Extract Debian's linux-source-$KVER into the cache and build the VM kernel
 # once; later runs reuse it while the tarball, the config fragment and this
-# script are unchanged.
+# script are unchanged. --source-only: extract, do not build (the stock
+# kernel's check needs the kselftest harness and kunit.py, not a kernel).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -18,6 +20,10 @@ if [ ! -f "$SRC_DIR/.objheap-extracted" ] ||
 	mkdir -p "$(dirname "$SRC_DIR")"
 	tar -C "$(dirname "$SRC_DIR")" -xf "$SRC_TARBALL"
 	stat -c '%s %Y' "$SRC_TARBALL" > "$SRC_DIR/.objheap-extracted"
+fi
+if [ "${1:-}" = --source-only ]; then
+	log "kernel source $KVER is in $SRC_DIR"
+	exit 0
 fi
 
 if [ -f "$KBUILD_DIR/.objheap-key" ] && [ "$(cat "$KBUILD_DIR/.objheap-key")" = "$key" ] &&

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # The README's test command on a machine with no history: a clean Debian 12
 # root made with debootstrap (minbase) from the archive this machine's apt
 # uses, with bookworm, bookworm-updates and bookworm-security, plus only
@@ -6,7 +7,8 @@
 # HEAD, with an empty cache. A package the project forgot to install makes
 # it fail, whatever this machine has installed by hand.
 #
-# usage: [KVER=6.12|6.1] [CLEAN_ROOT=/var/tmp/objheap-clean-root] clean-root.sh
+# usage: [KVER=6.12|6.1] [TARGET=check|try|...] [CLEAN_ROOT=/var/tmp/objheap-clean-root]
+#        clean-root.sh
 # Needs root. Takes about as long as a cold `make check` plus some minutes
 # for debootstrap and the packages. The root is left for a look; it is
 # made anew on the next run.
@@ -72,8 +74,10 @@ in_root apt-get install -y -qq make git > /dev/null
 
 git clone -q --no-local "$REPO" "$ROOT/root/objheap"
 in_root git -C /root/objheap log -1 --format='clean-root: at %h %s'
-log "make check KVER=$KVER in the clean root"
+target=${TARGET:-check}
+log "make $target KVER=$KVER in the clean root"
 rc=0
-in_root make -C /root/objheap check KVER="$KVER" JOBS="$JOBS" || rc=$?
-echo "clean-root: make check KVER=$KVER exit $rc in $(($(date +%s) - t0))s"
+t1=$(date +%s)
+in_root make -C /root/objheap "$target" KVER="$KVER" JOBS="$JOBS" || rc=$?
+echo "clean-root: make $target KVER=$KVER exit $rc in $(($(date +%s) - t1))s ($(($(date +%s) - t0))s with debootstrap)"
 exit $rc

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Shared settings for the VM scripts: which kernel, where the cache lives.
 # Sourced, not run.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Pack the VM's initramfs: busybox, the kmod tools with their libraries,
 # the modules (with depmod data, so modprobe works) and the test binaries.
 # usage: mkinitramfs.sh OUTPUT.cpio.gz KERNELRELEASE MODULE.ko... -- BINARY...

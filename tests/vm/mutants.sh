@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Mutation testing: break the algorithms themselves, one mutant at a time,
 # in a copy of the tree, and require the selftests to fail on each (a
 # failed test or a kernel report). Negative controls (negative-controls.sh)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Negative controls: plant one known defect at a time in a copy of the
 # repository and check that `make check` fails on it. A test harness that
 # cannot fail proves nothing.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Copy Debian's python3.11 into an initramfs root, just enough for
 # `/usr/bin/python3 -S -I /bench/SCRIPT` to run there: the binary, its
 # libraries and loader, and the stdlib files it loads to start plus those

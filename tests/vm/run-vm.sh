@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Boot the VM kernel under QEMU/TCG with an initramfs.
 # usage: run-vm.sh JOB INITRAMFS [LOGDIR] | run-vm.sh --print-command
 #   JOB check|demo: console -> LOGDIR/console.log, results -> LOGDIR/results.log,
@@ -15,7 +16,14 @@ job=$1 initrd=${2:-} logdir=${3:-}
 kernel=$KERNEL_IMAGE
 [ -f "$kernel" ] || die "no kernel at $kernel (run tests/vm/build-kernel.sh or stock-kernel.sh)"
 
-qemu=(qemu-system-x86_64 -machine q35 -accel "tcg,thread=${VM_TCG_THREAD:-multi}" -cpu max
+# VM_ACCEL=kvm only where tests/vm/accel.sh said KVM boots (make try,
+# make demo); the checks run under TCG, as CI's machines do.
+case "${VM_ACCEL:-tcg}" in
+kvm) accel=(-accel kvm -cpu host) ;;
+tcg) accel=(-accel "tcg,thread=${VM_TCG_THREAD:-multi}" -cpu max) ;;
+*) die "VM_ACCEL must be kvm or tcg (got '$VM_ACCEL')" ;;
+esac
+qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}"
       -smp 2 -m "$VM_MEM" -nodefaults -no-reboot -display none
       -kernel "$kernel" -initrd "$initrd")
 append="console=ttyS0 panic=-1 ohvm=$job $VM_APPEND"

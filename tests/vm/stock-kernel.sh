@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Fetch Debian's stock kernel for $KVER (linux-image, and the linux-headers
 # and linux-kbuild packages the module is built against) from the Debian
 # archive with apt-get download, and unpack them into the cache once. The

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # Self-test of the log judge (report.py), run on the host before the VM:
 #  - every recorded splat in testdata/splats/ must be caught;
 #  - every clean log in testdata/clean/ must pass the scanner;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * liboheap: one function per objheap ioctl, errno-style.
+ * liboheap: one function per objheap ioctl, errno-style. No state of its
+ * own: every call is self-contained (see oheap.h on threads).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -10,12 +10,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oheap.h"
 
 #define OHEAP_DEV	"/dev/objheap"
-#define OHEAP_DEBUGFS	"/sys/kernel/debug/objheap"
+
+/*
+ * The rule for pointers: one the call must read or write through may not
+ * be NULL (EFAULT, before any system call, so nothing changes); the few
+ * optional outputs, named in oheap.h, may.
+ */
+static int efault(void)
+{
+	errno = EFAULT;
+	return -1;
+}
+
+int oheap_lib_version_major(void)
+{
+	return OHEAP_LIB_VERSION_MAJOR;
+}
+
+int oheap_lib_version_minor(void)
+{
+	return OHEAP_LIB_VERSION_MINOR;
+}
 
 int oheap_open(void)
 {
@@ -24,6 +46,8 @@ int oheap_open(void)
 
 int oheap_version(int fd, struct objheap_version *ver)
 {
+	if (!ver)
+		return efault();
 	return ioctl(fd, OBJHEAP_IOC_VERSION, ver) ? -1 : 0;
 }
 
@@ -37,6 +61,8 @@ int oheap_new(int fd, __u32 type, __u32 nslots, __u32 size,
 {
 	struct objheap_op o = { .type = type, .count = nslots, .size = size };
 
+	if (!handle)
+		return efault();
 	if (op(fd, OBJHEAP_IOC_NEW, &o))
 		return -1;
 	*handle = o.handle;
@@ -47,6 +73,8 @@ int oheap_dup(int fd, __u32 handle, __u32 *copy)
 {
 	struct objheap_op o = { .handle = handle };
 
+	if (!copy)
+		return efault();
 	if (op(fd, OBJHEAP_IOC_DUP, &o))
 		return -1;
 	*copy = o.ref;
@@ -71,6 +99,8 @@ int oheap_get(int fd, __u32 handle, __u32 slot, __u32 *ref)
 {
 	struct objheap_op o = { .handle = handle, .index = slot };
 
+	if (!ref)
+		return efault();
 	if (op(fd, OBJHEAP_IOC_GET, &o))
 		return -1;
 	*ref = o.ref;
@@ -85,6 +115,9 @@ int oheap_write(int fd, __u32 handle, __u32 offset, const void *buf,
 		.buf = (uintptr_t)buf,
 	};
 
+	if (len)
+		if (!buf)
+			return efault();
 	return op(fd, OBJHEAP_IOC_WRITE, &o);
 }
 
@@ -96,11 +129,16 @@ int oheap_read(int fd, __u32 handle, __u32 offset, void *buf,
 		.buf = (uintptr_t)buf,
 	};
 
+	if (len)
+		if (!buf)
+			return efault();
 	return op(fd, OBJHEAP_IOC_READ, &o);
 }
 
 int oheap_info(int fd, __u32 handle, struct objheap_info *info)
 {
+	if (!info)
+		return efault();
 	memset(info, 0, sizeof(*info));
 	info->handle = handle;
 	return ioctl(fd, OBJHEAP_IOC_INFO, info) ? -1 : 0;
@@ -112,7 +150,12 @@ int oheap_batch(int fd, struct objheap_op *ops, __u32 count,
 	struct objheap_batch b = {
 		.ops = (uintptr_t)ops, .count = count, .op_size = sizeof(*ops),
 	};
-	int ret = ioctl(fd, OBJHEAP_IOC_BATCH, &b) ? -1 : 0;
+	int ret;
+
+	if (count)
+		if (!ops)
+			return efault();
+	ret = ioctl(fd, OBJHEAP_IOC_BATCH, &b) ? -1 : 0;
 
 	if (done)
 		*done = b.done;
@@ -121,16 +164,22 @@ int oheap_batch(int fd, struct objheap_op *ops, __u32 count,
 
 int oheap_get_limits(int fd, struct objheap_limits *lim)
 {
+	if (!lim)
+		return efault();
 	return ioctl(fd, OBJHEAP_IOC_GET_LIMITS, lim) ? -1 : 0;
 }
 
 int oheap_set_limits(int fd, const struct objheap_limits *lim)
 {
+	if (!lim)
+		return efault();
 	return ioctl(fd, OBJHEAP_IOC_SET_LIMITS, lim) ? -1 : 0;
 }
 
 int oheap_heap_stats(int fd, struct objheap_heap_stats *st)
 {
+	if (!st)
+		return efault();
 	return ioctl(fd, OBJHEAP_IOC_HEAP_STATS, st) ? -1 : 0;
 }
 
@@ -148,11 +197,15 @@ int oheap_collect(int fd, unsigned int generation,
 
 int oheap_gc_get_params(int fd, struct objheap_gc_params *params)
 {
+	if (!params)
+		return efault();
 	return ioctl(fd, OBJHEAP_IOC_GC_GET_PARAMS, params) ? -1 : 0;
 }
 
 int oheap_gc_set_params(int fd, const struct objheap_gc_params *params)
 {
+	if (!params)
+		return efault();
 	return ioctl(fd, OBJHEAP_IOC_GC_SET_PARAMS, params) ? -1 : 0;
 }
 
@@ -171,6 +224,8 @@ int oheap_gc_enable(int fd, int enable)
 
 int oheap_gc_stats(int fd, struct objheap_gc_stats *st)
 {
+	if (!st)
+		return efault();
 	return ioctl(fd, OBJHEAP_IOC_GC_STATS, st) ? -1 : 0;
 }
 
@@ -190,7 +245,12 @@ int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
 	struct objheap_gc_garbage g = {
 		.handles = (uintptr_t)handles, .count = count,
 	};
-	int ret = ioctl(fd, OBJHEAP_IOC_GC_GARBAGE, &g) ? -1 : 0;
+	int ret;
+
+	if (count)
+		if (!handles)
+			return efault();
+	ret = ioctl(fd, OBJHEAP_IOC_GC_GARBAGE, &g) ? -1 : 0;
 
 	if (done)
 		*done = g.done;
@@ -247,134 +307,87 @@ static size_t parse_sized(const unsigned char *buf, size_t len,
 	return n;
 }
 
-ssize_t oheap_gc_events(int fd, struct objheap_gc_event *ev, size_t n,
-			int timeout_ms)
+static long long now_ms(void)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	unsigned char *buf;
-	__u32 format;
-	ssize_t got;
-	int ready;
+	struct timespec t;
 
-	if (!n)
-		return 0;
-	ready = poll(&p, 1, timeout_ms);
-	if (ready <= 0)
-		return ready;
-	if (event_format(fd, &format))
-		return -1;
-	if (format == OBJHEAP_EVENTS_FIXED) {
-		got = read(fd, ev, n * sizeof(*ev));
-		return got < 0 ? -1 : got / (ssize_t)sizeof(*ev);
-	}
-	/* Room for n records of today's size; larger ones come fewer. */
-	buf = malloc(n * sizeof(struct objheap_gc_record));
-	if (!buf)
-		return -1;
-	got = read(fd, buf, n * sizeof(struct objheap_gc_record));
-	if (got >= 0)
-		got = parse_sized(buf, got, ev);
-	free(buf);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/*
+ * One read that does not wait: poll() said a record was there, but
+ * another reader may have taken it since. ABI 1.5 honours RWF_NOWAIT;
+ * before, the read blocks (the limit oheap.h documents).
+ */
+static ssize_t read_ready(int fd, void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	ssize_t got = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+
+	if (got < 0 && errno == EOPNOTSUPP)
+		got = read(fd, buf, len);
 	return got;
 }
 
-const char *oheap_debugfs_dir(void)
+ssize_t oheap_gc_events(int fd, struct objheap_gc_event *ev, size_t n,
+			int timeout_ms)
 {
-	const char *dir = getenv("OHEAP_DEBUGFS");
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned char *buf = NULL;
+	size_t len;
+	__u32 format;
+	ssize_t got;
+	int ready, wait = timeout_ms;
 
-	return dir && *dir ? dir : OHEAP_DEBUGFS;
-}
-
-int oheap_debugfs_value(const char *file, const char *key,
-			unsigned long long *val)
-{
-	char path[512], line[512];
-	size_t klen = strlen(key);
-	int ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", oheap_debugfs_dir(), file);
-	f = fopen(path, "r");
-	if (!f)
+	if (!n)
+		return 0;
+	if (!ev)
+		return efault();
+	/* A heap keeps at most OBJHEAP_GC_EVENTS_MAX: no read gets more. */
+	if (n > OBJHEAP_GC_EVENTS_MAX)
+		n = OBJHEAP_GC_EVENTS_MAX;
+	len = n * sizeof(struct objheap_gc_record);
+	if (event_format(fd, &format))
 		return -1;
-	errno = ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			*val = strtoull(line + klen + 1, NULL, 10);
-			ret = 0;
+	if (format != OBJHEAP_EVENTS_FIXED) {
+		/* Room for n records of today's size; larger ones come fewer. */
+		buf = malloc(len);
+		if (!buf)
+			return -1;
+	}
+	for (;;) {
+		ready = poll(&p, 1, wait);
+		if (ready <= 0) {
+			got = ready;
 			break;
 		}
+		if (format == OBJHEAP_EVENTS_FIXED) {
+			got = read_ready(fd, ev, n * sizeof(*ev));
+			if (got >= 0)
+				got /= (ssize_t)sizeof(*ev);
+		} else {
+			got = read_ready(fd, buf, len);
+			if (got >= 0)
+				got = parse_sized(buf, got, ev);
+			/* Only types it does not know: wait on, as for none. */
+			if (!got) {
+				errno = EAGAIN;
+				got = -1;
+			}
+		}
+		/* Another reader took it: wait again, for the time left. */
+		if (got >= 0 || errno != EAGAIN)
+			break;
+		if (timeout_ms >= 0) {
+			wait = deadline - now_ms();
+			if (wait <= 0) {
+				got = 0;
+				break;
+			}
+		}
 	}
-	fclose(f);
-	return ret;
-}
-
-static int read_heap(const char *id, struct oheap_heap_row *r)
-{
-	char path[768], line[256], key[64];
-	unsigned long long v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/heaps/%s/info", oheap_debugfs_dir(),
-		 id);
-	memset(r, 0, sizeof(*r));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "owner_comm: %31s", r->comm) == 1)
-			continue;
-		if (sscanf(line, "%63[^:]: %llu", key, &v) != 2)
-			continue;
-		if (!strcmp(key, "id"))
-			r->id = v;
-		else if (!strcmp(key, "owner_pid"))
-			r->pid = v;
-		else if (!strcmp(key, "objects"))
-			r->objects = v;
-		else if (!strcmp(key, "bytes"))
-			r->bytes = v;
-		else if (!strcmp(key, "peak_bytes"))
-			r->peak_bytes = v;
-		else if (!strcmp(key, "handles"))
-			r->handles = v;
-		else if (!strcmp(key, "collections"))
-			r->collections = v;
-	}
-	fclose(f);
-	return 0;
-}
-
-int oheap_debugfs_heaps(struct oheap_heap_row *rows, int max)
-{
-	char path[512];
-	struct dirent *d;
-	int n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "%s/heaps", oheap_debugfs_dir());
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir)) && n < max)
-		if (d->d_name[0] != '.' && !read_heap(d->d_name, &rows[n]))
-			n++;
-	closedir(dir);
-	return n;
-}
-
-void oheap_debugfs_explain(const char *prog, const char *file)
-{
-	int err = errno;
-
-	if (access("/sys/module/objheap", F_OK))
-		fprintf(stderr, "%s: the objheap module is not loaded (modprobe objheap)\n",
-			prog);
-	else if (access(oheap_debugfs_dir(), F_OK) && err != EACCES)
-		fprintf(stderr,
-			"%s: %s/%s: %s (is debugfs mounted? mount -t debugfs none /sys/kernel/debug)\n",
-			prog, oheap_debugfs_dir(), file, strerror(err));
-	else
-		fprintf(stderr, "%s: %s/%s: %s (debugfs is for root)\n", prog,
-			oheap_debugfs_dir(), file, strerror(err));
+	free(buf);
+	return got;
 }

@@ -6,6 +6,22 @@
  * Every function returns 0 (or a count) on success and -1 with errno set
  * on failure, like the system calls underneath; errno is the kernel's
  * (EBADF, ERANGE, EINVAL, EDQUOT, EMFILE, ENOMEM, EFAULT, ...).
+ *
+ * Pointers: one a call must read its input from or write its result
+ * through may not be NULL: NULL fails with EFAULT before any system call,
+ * so the heap is unchanged. Only the outputs marked "may be NULL" below
+ * are optional.
+ *
+ * Threads: the library keeps no state; each call is one ioctl (or a poll
+ * and a read) on the heap's file, and the kernel serializes each heap, so
+ * threads may share a heap's fd. Two calls are more than one step:
+ * oheap_gc_enable() reads the parameters, then writes them (a concurrent
+ * change of the parameters can be lost), and oheap_gc_events() asks the
+ * stream's format, then reads (a concurrent oheap_set_event_format() can
+ * make it misread one batch). errno is per thread.
+ *
+ * Linking: pkg-config --cflags --libs liboheap (liboheap.so.1, symbols
+ * versioned LIBOHEAP_1.0), or --static for liboheap.a.
  */
 #ifndef OHEAP_H
 #define OHEAP_H
@@ -20,8 +36,15 @@
 extern "C" {
 #endif
 
+/* This library's version (the running module's ABI: oheap_version()). */
+#define OHEAP_LIB_VERSION_MAJOR	1
+#define OHEAP_LIB_VERSION_MINOR	5
+int oheap_lib_version_major(void);
+int oheap_lib_version_minor(void);
+
 /* A new private heap: open("/dev/objheap"); close() it to free it all. */
 int oheap_open(void);
+/* The running module's ABI version and OBJHEAP_FEAT_* bits. */
 int oheap_version(int fd, struct objheap_version *ver);
 
 /* Objects. */
@@ -36,6 +59,7 @@ int oheap_write(int fd, __u32 handle, __u32 offset, const void *buf,
 int oheap_read(int fd, __u32 handle, __u32 offset, void *buf,
 	       __u32 len);
 int oheap_info(int fd, __u32 handle, struct objheap_info *info);
+/* @done (may be NULL): how many ops ran, also when one failed. */
 int oheap_batch(int fd, struct objheap_op *ops, __u32 count,
 		__u32 *done);
 
@@ -44,7 +68,7 @@ int oheap_get_limits(int fd, struct objheap_limits *lim);
 int oheap_set_limits(int fd, const struct objheap_limits *lim);
 int oheap_heap_stats(int fd, struct objheap_heap_stats *st);
 
-/* The cycle collector (Python's gc module). */
+/* The cycle collector (Python's gc module). @res may be NULL. */
 int oheap_collect(int fd, unsigned int generation,
 		  struct objheap_gc_collect *res);
 int oheap_gc_get_params(int fd, struct objheap_gc_params *params);
@@ -53,6 +77,7 @@ int oheap_gc_enable(int fd, int enable);
 int oheap_gc_stats(int fd, struct objheap_gc_stats *st);
 int oheap_gc_freeze(int fd);
 int oheap_gc_unfreeze(int fd);
+/* @done and @left may be NULL. */
 int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
 		     __u32 *done, __u32 *left);
 /*
@@ -60,6 +85,10 @@ int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
  * to @n of them, in either format of the stream (a sized record's known
  * fields are copied, fields it lacks are zero, types it does not know are
  * skipped). Returns how many, 0 on timeout, -1 with errno on error.
+ * Threads may wait on one heap together: each record goes to one of them,
+ * and none waits past its timeout (ABI 1.5 and later; with an older
+ * module, a reader that lost the race for the last record waits in
+ * read() until the next one).
  */
 ssize_t oheap_gc_events(int fd, struct objheap_gc_event *ev, size_t n,
 			int timeout_ms);
@@ -69,31 +98,6 @@ ssize_t oheap_gc_events(int fd, struct objheap_gc_event *ev, size_t n,
  * share the format.
  */
 int oheap_set_event_format(int fd, __u32 format);
-
-/* debugfs (root): the directory, and one "key: value" of a file in it. */
-const char *oheap_debugfs_dir(void);
-int oheap_debugfs_value(const char *file, const char *key,
-			unsigned long long *val);
-
-/*
- * After a failed read of debugfs @file, say why on stderr, prefixed with
- * @prog, in words a user can act on (module not loaded, debugfs not
- * mounted, not root).
- */
-void oheap_debugfs_explain(const char *prog, const char *file);
-
-/* One open heap, from debugfs objheap/heaps/<id>/info. */
-struct oheap_heap_row {
-	unsigned long long id, pid, objects, bytes, peak_bytes, handles,
-			   collections;
-	char comm[32];
-};
-
-/*
- * Every open heap, up to @max rows (heaps closing meanwhile are skipped).
- * Returns how many, or -1 if objheap/heaps cannot be read.
- */
-int oheap_debugfs_heaps(struct oheap_heap_row *rows, int max);
 
 #ifdef __cplusplus
 }

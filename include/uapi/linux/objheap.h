@@ -32,7 +32,7 @@
  * the minor number grows when commands or fields are added.
  */
 #define OBJHEAP_ABI_MAJOR	1
-#define OBJHEAP_ABI_MINOR	4
+#define OBJHEAP_ABI_MINOR	5
 
 /* struct objheap_version.features */
 #define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
@@ -40,6 +40,7 @@
 #define OBJHEAP_FEAT_HEAP_STATS	(1U << 2)	/* OBJHEAP_IOC_HEAP_STATS (ABI 1.2) */
 #define OBJHEAP_FEAT_PINNED	(1U << 3)	/* every byte charged; user budget (ABI 1.3) */
 #define OBJHEAP_FEAT_SIZED_EVENTS (1U << 4)	/* self-describing event records (ABI 1.4) */
+#define OBJHEAP_FEAT_NOWAIT_READ (1U << 5)	/* read() honours RWF_NOWAIT (ABI 1.5) */
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -55,7 +56,10 @@ struct objheap_version {
 	__u64 reserved[3];
 };
 
-/* Sizes an object may have; larger requests fail with EINVAL. */
+/*
+ * Sizes an object may have: larger ones fail with EINVAL in NEW; a READ or
+ * WRITE count over OBJHEAP_MAX_PAYLOAD fails with ERANGE.
+ */
 #define OBJHEAP_MAX_SLOTS	4096
 #define OBJHEAP_MAX_PAYLOAD	(1U << 20)
 /* Most operations one OBJHEAP_IOC_BATCH may carry. */
@@ -340,9 +344,11 @@ enum objheap_gc_reason {
  *	(the heap keeps the last OBJHEAP_GC_EVENTS_MAX)
  *
  * read() on the heap's file returns whole records, oldest first, as many
- * as fit in the buffer (EINVAL if not even the next one does); it blocks until one
- * is there unless the file is O_NONBLOCK (then EAGAIN). poll() reports
- * EPOLLIN while records wait. Readers sharing the file share the records.
+ * as fit in the buffer (EINVAL if not even the next one does); it blocks
+ * until one is there unless the file is O_NONBLOCK (then EAGAIN), or the
+ * one call is preadv2(..., -1, RWF_NOWAIT) (ABI 1.5: EAGAIN also while
+ * another reader copies records out). poll() reports EPOLLIN while
+ * records wait. Readers sharing the file share the records.
  */
 struct objheap_gc_event {
 	__u64 seq;
