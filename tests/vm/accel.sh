@@ -8,18 +8,19 @@
 # kernel with the initramfs given, job "boot" (init marks itself and
 # powers off), under KVM, for at most ACCEL_PROBE_SECONDS (20). Anything
 # else, or any doubt, is TCG.
-# usage: accel.sh INITRAMFS
+# usage: accel.sh INITRAMFS (KVM_DEV: the device, for the host test)
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 initrd=$1
 limit=${ACCEL_PROBE_SECONDS:-20}
-if [ ! -c /dev/kvm ]; then
-	echo "tcg: no /dev/kvm"
+kvm=${KVM_DEV:-/dev/kvm}
+if [ ! -c "$kvm" ]; then
+	echo "tcg: no $kvm"
 	exit 0
 fi
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	echo "tcg: /dev/kvm is not readable and writable here"
+if [ ! -r "$kvm" ] || [ ! -w "$kvm" ]; then
+	echo "tcg: $kvm is not readable and writable here"
 	exit 0
 fi
 dir=$(mktemp -d)

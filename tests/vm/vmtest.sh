@@ -326,14 +326,15 @@ bench_report() {
 }
 
 # Host tests: the log judge against recorded logs, make install, the man
-# pages' lint, the licence headers, and the benchmark report against a
-# recorded run.
+# pages' lint, the licence headers, make try's KVM probe, and the
+# benchmark report against a recorded run.
 host_selftest() {
 	local rc=0
 	"$VMDIR/test_report.sh" "$SRC_DIR/tools/testing/kunit/kunit.py" || rc=1
 	"$REPO/tests/host/install_test.sh" || rc=1
 	"$REPO/tests/host/man_test.sh" || rc=1
 	"$REPO/tests/host/license_test.sh" || rc=1
+	"$REPO/tests/host/accel_test.sh" || rc=1
 	"$REPO/tests/host/bench_report_test.sh" || rc=1
 	return $rc
 }
