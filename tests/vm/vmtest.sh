@@ -343,7 +343,7 @@ phase deps "$VMDIR/deps.sh" || fail_run "dependencies"
 if [ "$FLAVOUR" = stock ]; then
 	# The source tree (the kselftest harness, kunit.py's parser), unpacked
 	# but not built; what a user watches (try, demo) needs none of it.
-	demo_job || phase source "$VMDIR/build-kernel.sh" --source-only || fail_run "kernel source"
+	demo_job || phase source env FLAVOUR=debug "$VMDIR/build-kernel.sh" --source-only || fail_run "kernel source"
 	phase kernel "$VMDIR/stock-kernel.sh" || fail_run "stock kernel download"
 	. "$VMDIR/common.sh"	# the paths of the release just unpacked
 	# The VM's init runs the selftests without KUnit and lets the tests
