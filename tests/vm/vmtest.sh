@@ -179,7 +179,7 @@ dkms_module() {
 		> "$d/remove.log" 2>&1 || { cat "$d/remove.log"; echo "make dkms-remove failed"; return 1; }
 	# shellcheck disable=SC2086 # flags are words
 	if [ -n "$(dkms status objheap $flags 2>/dev/null)" ] || ls "$ko"* > /dev/null 2>&1 ||
-	   [ -e "$d/src/objheap-$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")" ]; then
+	   [ -n "$(ls -A "$d/src")" ]; then
 		echo "make dkms-remove left objheap behind"
 		return 1
 	fi
@@ -250,7 +250,7 @@ check_demo() {
 try_phase() {
 	local log=$OUT_DIR/try.log
 	"$REPO/tests/vm/vmtest.sh" try > "$log" 2>&1 || { tail -n 30 "$log"; return 1; }
-	grep -E '^vm: accelerator|^demo: objheap works|^== try: ' "$log" || true
+	grep -E '^vm: accelerator|^== try: ' "$log" || true
 	grep -q '^vm: accelerator' "$log" || { echo "try: did not say its accelerator"; return 1; }
 	check_demo "$log"
 }

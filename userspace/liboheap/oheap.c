@@ -115,9 +115,8 @@ int oheap_write(int fd, __u32 handle, __u32 offset, const void *buf,
 		.buf = (uintptr_t)buf,
 	};
 
-	if (len)
-		if (!buf)
-			return efault();
+	if (len && !buf)
+		return efault();
 	return op(fd, OBJHEAP_IOC_WRITE, &o);
 }
 
@@ -129,9 +128,8 @@ int oheap_read(int fd, __u32 handle, __u32 offset, void *buf,
 		.buf = (uintptr_t)buf,
 	};
 
-	if (len)
-		if (!buf)
-			return efault();
+	if (len && !buf)
+		return efault();
 	return op(fd, OBJHEAP_IOC_READ, &o);
 }
 
@@ -152,9 +150,8 @@ int oheap_batch(int fd, struct objheap_op *ops, __u32 count,
 	};
 	int ret;
 
-	if (count)
-		if (!ops)
-			return efault();
+	if (count && !ops)
+		return efault();
 	ret = ioctl(fd, OBJHEAP_IOC_BATCH, &b) ? -1 : 0;
 
 	if (done)
@@ -247,9 +244,8 @@ int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
 	};
 	int ret;
 
-	if (count)
-		if (!handles)
-			return efault();
+	if (count && !handles)
+		return efault();
 	ret = ioctl(fd, OBJHEAP_IOC_GC_GARBAGE, &g) ? -1 : 0;
 
 	if (done)
