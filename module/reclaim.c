@@ -124,7 +124,13 @@ static enum lru_status drain_heap(struct list_head *item,
 	return LRU_ROTATE;
 }
 
-/* Walk the heaps of @sc's cgroup on every node (the shrinker is not NUMA aware). */
+/*
+ * Walk the heaps of @sc's cgroup on every node (the shrinker is not NUMA
+ * aware), each at most once: the walk meets a rotated heap again at the
+ * list's tail, so a walk bounded only by w->todo would spin forever under
+ * the list's spinlock when the heaps hold fewer objects than asked for (a
+ * busy heap skipped, the others empty; the userland harness found it).
+ */
 static void reclaim_walk(struct shrink_control *sc, list_lru_walk_cb cb,
 			 struct reclaim_walk *w)
 {
@@ -134,7 +140,8 @@ static void reclaim_walk(struct shrink_control *sc, list_lru_walk_cb cb,
 	if (!smp_load_acquire(&objheap_lru_ready))
 		return;
 	for_each_node_state(nid, N_MEMORY) {
-		unsigned long nr = ULONG_MAX;
+		unsigned long nr = list_lru_count_one(&objheap_lru, nid,
+						      sc->memcg);
 
 		list_lru_walk_one(&objheap_lru, nid, sc->memcg, cb, w, &nr);
 	}

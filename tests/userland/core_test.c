@@ -44,3 +44,176 @@ TEST(ring_collected)
 	uh_unload();
 }
 
+/* A chain of a million: freed by the iterative loop, no stack needed. */
+TEST(long_chain_freed_without_recursion)
+{
+	struct objheap_heap *heap;
+	struct objheap_heap_stats st;
+	long head, prev, h;
+	unsigned int i;
+
+	uh_load();
+	heap = uh_open();
+	head = uh_new(heap, 1, 1, 0);
+	prev = head;
+	for (i = 1; i < 1000000; i++) {
+		h = uh_new(heap, 1, 1, 0);
+		ASSERT_GT(h, 0);
+		ASSERT_EQ(uh_set(heap, prev, 0, h), 0);
+		if (prev != head)
+			ASSERT_EQ(uh_drop(heap, prev), 0);
+		prev = h;
+	}
+	ASSERT_EQ(uh_drop(heap, prev), 0);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	ASSERT_EQ(st.objects, 1000000);
+	ASSERT_EQ(uh_drop(heap, head), 0);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.objects, 0);
+	uh_close(heap);
+	uh_unload();
+}
+
+/* A slot takes its own reference: the object outlives its handle. */
+TEST(set_takes_a_reference)
+{
+	struct objheap_heap *heap;
+	struct objheap_info info;
+	long parent, child, got;
+	u8 buf[8] = "abcdefg";
+
+	uh_load();
+	heap = uh_open();
+	parent = uh_new(heap, 1, 2, 0);
+	child = uh_new(heap, 2, 0, 8);
+	ASSERT_EQ(uh_rw(heap, OBJHEAP_IOC_WRITE, child, 0, buf, 8), 0);
+	ASSERT_EQ(uh_set(heap, parent, 1, child), 0);
+	ASSERT_EQ(uh_info(heap, child, &info), 0);
+	EXPECT_EQ(info.refcount, 2);
+	ASSERT_EQ(uh_drop(heap, child), 0);
+	got = uh_get(heap, parent, 1);
+	ASSERT_GT(got, 0);
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(uh_rw(heap, OBJHEAP_IOC_READ, got, 0, buf, 8), 0);
+	EXPECT_TRUE(!memcmp(buf, "abcdefg", 8));
+	ASSERT_EQ(uh_info(heap, got, &info), 0);
+	EXPECT_EQ(info.refcount, 2);
+	EXPECT_EQ(info.type, 2);
+	uh_close(heap);
+	uh_unload();
+}
+
+/* An object from a freelist is as zeroed as a fresh one. */
+TEST(reused_object_is_zeroed)
+{
+	struct objheap_heap *heap;
+	struct objheap_heap_stats st;
+	u8 buf[40], zero[40] = { 0 };
+	long h;
+
+	uh_load();
+	heap = uh_open();
+	h = uh_new(heap, 1, 1, 40);
+	memset(buf, 0xab, sizeof(buf));
+	ASSERT_EQ(uh_rw(heap, OBJHEAP_IOC_WRITE, h, 0, buf, 40), 0);
+	ASSERT_EQ(uh_set(heap, h, 0, h), 0);
+	ASSERT_EQ(uh_drop(heap, h), 0);
+	ASSERT_EQ(uh_collect(heap, 2, NULL), 0);
+	h = uh_new(heap, 1, 1, 40);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	ASSERT_EQ(st.freelist_hits, 1);
+	ASSERT_EQ(uh_get(heap, h, 0), 0);
+	ASSERT_EQ(uh_rw(heap, OBJHEAP_IOC_READ, h, 0, buf, 40), 0);
+	EXPECT_TRUE(!memcmp(buf, zero, 40));
+	uh_close(heap);
+	uh_unload();
+}
+
+/* max_objects objects fit, one more is EDQUOT, and nothing changes. */
+TEST(object_limit_exact)
+{
+	struct objheap_limits lim = { .max_objects = 10 };
+	struct objheap_heap *heap;
+	struct objheap_heap_stats st;
+	int i;
+
+	uh_load();
+	heap = uh_open();
+	ASSERT_EQ(uh_ioctl(heap, OBJHEAP_IOC_SET_LIMITS, &lim), 0);
+	for (i = 0; i < 10; i++)
+		ASSERT_GT(uh_new(heap, 1, 0, 0), 0);
+	EXPECT_EQ(uh_new(heap, 1, 0, 0), -EDQUOT);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.objects, 10);
+	EXPECT_EQ(st.handles, 10);
+	uh_close(heap);
+	uh_unload();
+}
+
+/*
+ * Trial deletion's two traps: a cycle closed through the last slot, and
+ * an object the scan meets before the reachable one that points at it
+ * (judged unreachable, then rescued).
+ */
+TEST(last_slot_cycle_and_rescue)
+{
+	struct objheap_heap *heap;
+	struct objheap_gc_collect c;
+	long a, b, x, y, got;
+
+	uh_load();
+	heap = uh_open();
+	ASSERT_EQ(uh_set_gc(heap, 0, 0, 0, 0), 0);
+	/* Garbage: x <-> y through slot 2 of 3. */
+	x = uh_new(heap, 1, 3, 0);
+	y = uh_new(heap, 1, 3, 0);
+	ASSERT_EQ(uh_set(heap, x, 2, y), 0);
+	ASSERT_EQ(uh_set(heap, y, 2, x), 0);
+	ASSERT_EQ(uh_drop(heap, x), 0);
+	ASSERT_EQ(uh_drop(heap, y), 0);
+	/* Alive: a, allocated first, held only by b, which has a handle. */
+	a = uh_new(heap, 1, 1, 0);
+	b = uh_new(heap, 1, 1, 0);
+	ASSERT_EQ(uh_set(heap, b, 0, a), 0);
+	ASSERT_EQ(uh_set(heap, a, 0, b), 0);
+	ASSERT_EQ(uh_drop(heap, a), 0);
+	ASSERT_EQ(uh_collect(heap, 0, &c), 0);
+	EXPECT_EQ(c.scanned, 4);
+	EXPECT_EQ(c.collected, 2);
+	EXPECT_EQ(c.freed, 2);
+	got = uh_get(heap, b, 0);
+	ASSERT_GT(got, 0);
+	EXPECT_EQ(uh_get(heap, got, 0) > 0, 1);
+	uh_close(heap);
+	uh_unload();
+}
+
+/*
+ * The shrinker, with one heap busy and others that have nothing to give:
+ * the walk must end (mm/list_lru.c meets rotated heaps again).
+ */
+TEST_TIMEOUT(shrinker_ends_with_a_busy_heap, 30)
+{
+	struct objheap_heap *busy, *idle[2];
+	unsigned long freed;
+	int i;
+
+	uh_load();
+	busy = uh_open();
+	idle[0] = uh_open();
+	idle[1] = uh_open();
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(uh_drop(busy, uh_new(busy, 1, 0, 8)), 0);
+	EXPECT_EQ(kshim_shrink_count(), 1);
+	mutex_lock(&busy->lock);
+	freed = kshim_shrink_scan(128);
+	mutex_unlock(&busy->lock);
+	EXPECT_EQ(freed, SHRINK_STOP);
+	/* Unlocked, it gives its one freelisted object and the walk ends. */
+	EXPECT_EQ(kshim_shrink_scan(128), 1);
+	EXPECT_EQ(kshim_shrink_count(), SHRINK_EMPTY);
+	uh_close(busy);
+	for (i = 0; i < 2; i++)
+		uh_close(idle[i]);
+	uh_unload();
+}
