@@ -31,6 +31,7 @@
 
 #include "kselftest_harness.h"
 #include "objheap_test.h"
+#include "../model/heap_model.h"
 
 #define DEFAULT_OPS	10000
 #define DEFAULT_SECONDS	200
@@ -42,18 +43,13 @@
 #define MARGIN_SECONDS	200
 #define MAX_WORKERS	16
 
-#define MAX_OBJS	256	/* model objects per heap, garbage included */
 #define SOFT_OBJS	120	/* above: prefer DROP and COLLECT */
 #define HARD_OBJS	200	/* at or above: no NEW */
-#define MAX_HANDLES	512
 #define SOFT_HANDLES	150
 #define HARD_HANDLES	240
-#define MAX_SLOTS	8
-#define MAX_PAYLOAD	300
 #define NTYPES		5
 #define BATCH_LEN	8
 #define SWEEP_EVERY	150	/* operations on a heap between full checks */
-#define NO_OBJ		(-1)
 /* Never open: past the hard ceiling on handles (2^24). */
 #define BAD_HANDLE	((1U << 24) + 1)
 /* Out fields of batch operations that must not be written. */
@@ -68,40 +64,6 @@ enum heap_kind {
 };
 
 static const char *const heap_names[HEAP_KINDS] = { "private", "shared", "auto" };
-
-/* One object of the model. */
-struct mobj {
-	__u64 id;		/* INFO id: identity among live objects */
-	__u32 type;
-	__u32 nslots;
-	__u32 size;
-	__u32 refs;		/* handles, plus slots of model objects */
-	__u32 gen;		/* exact heaps: the generation; others: a lower bound */
-	__u8 used;
-	__s16 slot[MAX_SLOTS];	/* object index, or NO_OBJ */
-	__u8 data[MAX_PAYLOAD];
-};
-
-struct mhandle {
-	__u32 handle;
-	int obj;
-};
-
-/* One heap as one worker sees it. */
-struct mheap {
-	int kind;
-	int fd;
-	int exact;		/* refcounts, generations, collections exact */
-	int nobj;
-	int nh;
-	int since_sweep;
-	__u32 last_dropped;	/* a closed handle (private heaps only) */
-	__u64 collections;	/* full collections run on it (private: all) */
-	__u32 overhead[MAX_SLOTS + 1];	/* INFO alloc_size - size, per nslots */
-	struct mhandle h[MAX_HANDLES];
-	struct mobj obj[MAX_OBJS];
-	__u8 mark[MAX_OBJS];
-};
 
 /* What a worker hands back to the parent, in shared memory. */
 struct result {
@@ -231,237 +193,6 @@ static const char *err_name(int ret)
 	default:
 		return "other";
 	}
-}
-
-/* ---- The model ---- */
-
-static void m_init(struct mheap *m, int kind, int fd)
-{
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->fd = fd;
-	m->exact = kind == HEAP_PRIVATE;
-}
-
-static int m_find(const struct mheap *m, __u32 handle)
-{
-	for (int i = 0; i < m->nh; i++)
-		if (m->h[i].handle == handle)
-			return i;
-	return -1;
-}
-
-/* A new object, no reference yet: the lowest free index (deterministic). */
-static int m_alloc(struct mheap *m, __u32 type, __u32 nslots, __u32 size)
-{
-	struct mobj *x;
-	int o = 0;
-
-	while (m->obj[o].used)
-		o++;
-	x = &m->obj[o];
-	memset(x, 0, sizeof(*x));
-	x->used = 1;
-	x->type = type;
-	x->nslots = nslots;
-	x->size = size;
-	x->gen = nslots ? 0 : OBJHEAP_GEN_UNTRACKED;
-	for (int s = 0; s < MAX_SLOTS; s++)
-		x->slot[s] = NO_OBJ;
-	m->nobj++;
-	return o;
-}
-
-/*
- * Drop one reference to @o; at zero the object releases its slots, which
- * may free more: an explicit worklist, never recursion. Returns how many
- * objects were freed.
- */
-static int m_put(struct mheap *m, int o)
-{
-	int stack[MAX_OBJS], n = 0, freed = 0;
-
-	if (--m->obj[o].refs)
-		return 0;
-	stack[n++] = o;
-	while (n) {
-		struct mobj *x = &m->obj[stack[--n]];
-
-		for (__u32 s = 0; s < x->nslots; s++) {
-			int t = x->slot[s];
-
-			if (t != NO_OBJ && --m->obj[t].refs == 0)
-				stack[n++] = t;
-		}
-		x->used = 0;
-		m->nobj--;
-		freed++;
-	}
-	return freed;
-}
-
-static void m_add_handle(struct mheap *m, __u32 handle, int o)
-{
-	m->h[m->nh].handle = handle;
-	m->h[m->nh].obj = o;
-	m->nh++;
-	m->obj[o].refs++;
-}
-
-/* Close handle index @hi; the table keeps its order but for the last. */
-static void m_del_handle(struct mheap *m, int hi)
-{
-	int o = m->h[hi].obj;
-
-	m->last_dropped = m->h[hi].handle;
-	m->h[hi] = m->h[--m->nh];
-	m_put(m, o);
-}
-
-/* Slot @s of @o = @v: take the new reference before dropping the old. */
-static void m_set(struct mheap *m, int o, __u32 s, int v)
-{
-	int old = m->obj[o].slot[s];
-
-	if (v != NO_OBJ)
-		m->obj[v].refs++;
-	m->obj[o].slot[s] = v;
-	if (old != NO_OBJ)
-		m_put(m, old);
-}
-
-/*
- * Mark what a collection keeps: everything reachable from an open handle
- * or a frozen object (frozen objects are not examined: their references
- * count as coming from outside). Iterative. Returns how many are marked.
- */
-static int m_mark(struct mheap *m)
-{
-	int stack[MAX_OBJS], n = 0, marked = 0;
-
-	memset(m->mark, 0, sizeof(m->mark));
-	for (int i = 0; i < m->nh + MAX_OBJS; i++) {
-		int o;
-
-		if (i < m->nh)
-			o = m->h[i].obj;
-		else if (m->obj[i - m->nh].used &&
-			 m->obj[i - m->nh].gen == OBJHEAP_GEN_PERMANENT)
-			o = i - m->nh;
-		else
-			continue;
-		if (m->mark[o])
-			continue;
-		m->mark[o] = 1;
-		stack[n++] = o;
-		while (n) {
-			struct mobj *x = &m->obj[stack[--n]];
-
-			marked++;
-			for (__u32 s = 0; s < x->nslots; s++) {
-				int t = x->slot[s];
-
-				if (t != NO_OBJ && !m->mark[t]) {
-					m->mark[t] = 1;
-					stack[n++] = t;
-				}
-			}
-		}
-	}
-	return marked;
-}
-
-/* References to @o from handles and marked objects (after m_mark()). */
-static __u32 m_reach_refs(const struct mheap *m, int o)
-{
-	__u32 refs = 0;
-
-	for (int i = 0; i < m->nh; i++)
-		refs += m->h[i].obj == o;
-	for (int x = 0; x < MAX_OBJS; x++) {
-		if (!m->obj[x].used || !m->mark[x])
-			continue;
-		for (__u32 s = 0; s < m->obj[x].nslots; s++)
-			refs += m->obj[x].slot[s] == o;
-	}
-	return refs;
-}
-
-/* Tracked containers a full collection examines: all but the frozen. */
-static __u64 m_scanned(const struct mheap *m)
-{
-	__u64 n = 0;
-
-	for (int o = 0; o < MAX_OBJS; o++)
-		n += m->obj[o].used && m->obj[o].nslots &&
-		     m->obj[o].gen != OBJHEAP_GEN_PERMANENT;
-	return n;
-}
-
-/*
- * A full collection: the unmarked objects die (containers count as
- * collected); their references to survivors are released, which frees a
- * frozen object only they still held, and what only it held. Survivors
- * move to generation 2.
- */
-static void m_collect(struct mheap *m, __u64 *collected, __u64 *freed)
-{
-	__u8 dying[MAX_OBJS];
-
-	m_mark(m);
-	*collected = 0;
-	*freed = 0;
-	for (int o = 0; o < MAX_OBJS; o++) {
-		dying[o] = m->obj[o].used && !m->mark[o];
-		if (dying[o]) {
-			*collected += m->obj[o].nslots != 0;
-			*freed += 1;
-			/* Freed below, not by a cascade from a survivor. */
-			m->obj[o].refs = MAX_HANDLES + MAX_OBJS * MAX_SLOTS;
-		}
-	}
-	for (int o = 0; o < MAX_OBJS; o++) {
-		if (!dying[o])
-			continue;
-		for (__u32 s = 0; s < m->obj[o].nslots; s++) {
-			int t = m->obj[o].slot[s];
-
-			if (t != NO_OBJ && !dying[t])
-				*freed += m_put(m, t);
-		}
-	}
-	for (int o = 0; o < MAX_OBJS; o++) {
-		if (dying[o]) {
-			m->obj[o].used = 0;
-			m->nobj--;
-		}
-	}
-	for (int o = 0; o < MAX_OBJS; o++)
-		if (m->obj[o].used && m->obj[o].nslots &&
-		    m->obj[o].gen != OBJHEAP_GEN_PERMANENT)
-			m->obj[o].gen = 2;
-}
-
-/* The model's own bookkeeping: refs recounted from scratch. */
-static int m_bad_refs(const struct mheap *m)
-{
-	__u32 refs[MAX_OBJS] = { 0 };
-	int n = 0;
-
-	for (int i = 0; i < m->nh; i++)
-		refs[m->h[i].obj]++;
-	for (int o = 0; o < MAX_OBJS; o++) {
-		if (!m->obj[o].used)
-			continue;
-		n++;
-		for (__u32 s = 0; s < m->obj[o].nslots; s++)
-			if (m->obj[o].slot[s] != NO_OBJ)
-				refs[m->obj[o].slot[s]]++;
-	}
-	for (int o = 0; o < MAX_OBJS; o++)
-		if (m->obj[o].used && refs[o] != m->obj[o].refs)
-			return o;
-	return n == m->nobj ? -1 : MAX_OBJS;
 }
 
 /* ---- Checking ---- */
@@ -1693,7 +1424,7 @@ static void run_worker(struct shared *sh, int index)
 		mismatch(w, "out of memory");
 	}
 	for (int k = 0; ok && k < HEAP_KINDS; k++)
-		m_init(w->heap[k], k, fds[k]);
+		m_init(w->heap[k], k, fds[k], k == HEAP_PRIVATE);
 
 	for (w->opno = 1; ok && !res->failed && w->opno <= sh->ops; w->opno++) {
 		if (__atomic_load_n(&sh->abort, __ATOMIC_ACQUIRE) ||

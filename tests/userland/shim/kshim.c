@@ -641,8 +641,10 @@ unsigned long copy_from_user(void *to, const void __user *from, unsigned long n)
 {
 	unsigned long ok = user_ok((uintptr_t)from, n, false);
 
-	memcpy(to, from, ok);
-	memset((char *)to + ok, 0, n - ok);
+	if (ok)
+		memcpy(to, from, ok);
+	if (n - ok)
+		memset((char *)to + ok, 0, n - ok);
 	return n - ok;
 }
 
@@ -650,7 +652,8 @@ unsigned long copy_to_user(void __user *to, const void *from, unsigned long n)
 {
 	unsigned long ok = user_ok((uintptr_t)to, n, true);
 
-	memcpy(to, from, ok);
+	if (ok)
+		memcpy(to, from, ok);
 	return n - ok;
 }
 
