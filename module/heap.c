@@ -45,8 +45,6 @@ struct objheap_heap *objheap_heap_create(void)
 		return ERR_PTR(-ENOMEM);
 	}
 
-	mutex_init(&heap->lock);
-	init_waitqueue_head(&heap->lock_wait);
 	refcount_set(&heap->pins, 1);
 	objheap_handles_init(&heap->handles);
 	objheap_gc_init(heap);
@@ -63,7 +61,6 @@ struct objheap_heap *objheap_heap_create(void)
 	objheap_heap_unlock(heap);
 	if (ret) {
 		objheap_user_put(heap->user);
-		mutex_destroy(&heap->lock);
 		objheap_reclaim_free_heap(heap);
 		return ERR_PTR(ret);
 	}
@@ -259,7 +256,6 @@ void objheap_heap_put(struct objheap_heap *heap)
 	WARN_ON_ONCE(heap->pinned);
 	objheap_heap_unlock(heap);
 	objheap_user_put(heap->user);
-	mutex_destroy(&heap->lock);
 	atomic_long_dec(&objheap_totals.heaps_live);
 	objheap_reclaim_free_heap(heap);
 }

@@ -50,6 +50,12 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_heap_cost);
 /**
  * objheap_reclaim_alloc_heap() - allocate a zeroed heap, on its cgroup's list
  *
+ * The shrinker may trylock and unlock the heap from the moment it is on
+ * the list: its lock and the lock's wait queue are set up before (a
+ * zeroed wait queue looks like one with sleepers to the unlock, whose
+ * wake_up() would follow its NULL list; ThreadSanitizer in the userland
+ * harness found the race).
+ *
  * Return: the heap, or NULL.
  */
 struct objheap_heap *objheap_reclaim_alloc_heap(void)
@@ -60,6 +66,8 @@ struct objheap_heap *objheap_reclaim_alloc_heap(void)
 				    OBJHEAP_GFP | __GFP_ZERO);
 	if (!heap)
 		return NULL;
+	mutex_init(&heap->lock);
+	init_waitqueue_head(&heap->lock_wait);
 	INIT_LIST_HEAD(&heap->lru);
 #ifdef OBJHEAP_HAVE_LIST_LRU_ADD_OBJ
 	list_lru_add_obj(&objheap_lru, &heap->lru);
@@ -71,7 +79,10 @@ struct objheap_heap *objheap_reclaim_alloc_heap(void)
 
 /**
  * objheap_reclaim_free_heap() - take a heap off its list and free it
- * @heap: from objheap_reclaim_alloc_heap(), with nothing left in it
+ * @heap: from objheap_reclaim_alloc_heap(), with nothing left in it, unlocked
+ *
+ * Its lock goes last: a shrinker walk may try it until the heap is off
+ * the list (list_lru_del_obj() waits for the walk).
  */
 void objheap_reclaim_free_heap(struct objheap_heap *heap)
 {
@@ -80,6 +91,7 @@ void objheap_reclaim_free_heap(struct objheap_heap *heap)
 #else
 	list_lru_del(&objheap_lru, &heap->lru);
 #endif
+	mutex_destroy(&heap->lock);
 	kmem_cache_free(objheap_heap_cache, heap);
 }
 

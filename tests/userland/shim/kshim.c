@@ -1094,7 +1094,7 @@ bool list_lru_add_obj(struct list_lru *lru, struct list_head *item)
 	spin_lock(&lru->lock);
 	if (list_empty(item)) {
 		list_add_tail(item, &lru->one.list);
-		lru->one.nr_items++;
+		WRITE_ONCE(lru->one.nr_items, lru->one.nr_items + 1);
 		added = true;
 	}
 	spin_unlock(&lru->lock);
@@ -1108,7 +1108,7 @@ bool list_lru_del_obj(struct list_lru *lru, struct list_head *item)
 	spin_lock(&lru->lock);
 	if (!list_empty(item)) {
 		list_del_init(item);
-		lru->one.nr_items--;
+		WRITE_ONCE(lru->one.nr_items, lru->one.nr_items - 1);
 		deleted = true;
 	}
 	spin_unlock(&lru->lock);
@@ -1153,7 +1153,7 @@ restart:
 		case LRU_REMOVED_RETRY:
 		case LRU_REMOVED:
 			isolated++;
-			l->nr_items--;
+			WRITE_ONCE(l->nr_items, l->nr_items - 1);
 			if (ret == LRU_REMOVED_RETRY)
 				goto restart;
 			break;

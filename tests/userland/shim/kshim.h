@@ -312,13 +312,12 @@ static inline bool refcount_inc_not_zero(refcount_t *r)
 
 static inline bool refcount_dec_and_test(refcount_t *r)
 {
+	/* Release, and acquire on the last put (TSan knows no fences). */
 	int old = atomic_fetch_sub_explicit(&r->refs.counter, 1,
-					    memory_order_release);
+					    memory_order_acq_rel);
 
-	if (old == 1) {
-		atomic_thread_fence(memory_order_acquire);
+	if (old == 1)
 		return true;
-	}
 	if (unlikely(old <= 0))
 		kshim_refcount_warn(r, "underflow; use-after-free");
 	return false;
