@@ -16,6 +16,10 @@
 #                         DESTDIR: userspace/Makefile)
 #   make dkms-install, dkms-remove  the module under DKMS (as root)
 #   make mutants [RECORD=1] mutation testing of the algorithms (tests/vm/mutants.sh)
+#   make userland          the module's core in user space: its tests under
+#                         ASan/UBSan and TSan, the fuzzer's seed corpus
+#                         (tests/userland, docs/userland.md); seconds
+#   make fuzz [FUZZ_SECONDS=n]  libFuzzer on the dispatcher and collector
 #
 # The VM kernels are built from Debian's linux-source-$(KVER) into
 # $(OBJHEAP_CACHE) (default ~/.cache/objheap) once and reused.
@@ -109,6 +113,19 @@ mutants:
 check-clean-root:
 	TARGET=$(or $(TARGET),check) tests/vm/clean-root.sh
 
+# The module's core built and tested natively (tests/userland): the tests
+# and the seed corpus under ASan and UBSan, the threads test under TSan.
+userland:
+	$(MAKE) -C tests/userland
+	$(MAKE) -C tests/userland tsan
+
+# libFuzzer (clang) from the seed corpus for FUZZ_SECONDS (default 300);
+# the corpus grows in $(OBJHEAP_CACHE)/fuzz-corpus; a finding is kept as
+# crash-* there and fails the run.
+FUZZ_SECONDS ?= 300
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/userland/fuzz.sh
+
 # Plant known defects one at a time and check that `make check` fails.
 negative-controls:
 	tests/vm/negative-controls.sh
@@ -118,5 +135,5 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: all modules modules_install userspace install uninstall dkms-install dkms-remove \
+.PHONY: userland fuzz all modules modules_install userspace install uninstall dkms-install dkms-remove \
 	check check-clean-root mutants try demo vm bench stress negative-controls clean

@@ -65,7 +65,7 @@ static void *mutate(void *arg)
 	return NULL;
 }
 
-static _Atomic bool stop;
+static bool stop;
 
 /* Collections of every generation, as fast as they come. */
 static void *collector(void *arg)
@@ -73,7 +73,7 @@ static void *collector(void *arg)
 	struct objheap_heap *heap = arg;
 	unsigned int gen = 0;
 
-	while (!atomic_load(&stop)) {
+	while (!READ_ONCE(stop)) {
 		ASSERT_EQ(uh_collect(heap, gen++ % 3, NULL), 0);
 		sched_yield();
 	}
@@ -83,7 +83,7 @@ static void *collector(void *arg)
 /* Reclaim, and debugfs's "collect" file, against every heap. */
 static void *reclaimer(void *arg)
 {
-	while (!atomic_load(&stop)) {
+	while (!READ_ONCE(stop)) {
 		kshim_shrink_count();
 		kshim_shrink_scan(16);
 		objheap_pool_shrink(8);
@@ -115,7 +115,7 @@ TEST_TIMEOUT(mutators_and_collections_share_a_heap, 300)
 		pthread_join(t[i], NULL);
 		EXPECT_EQ(mu[i].errors, 0);
 	}
-	atomic_store(&stop, true);
+	WRITE_ONCE(stop, true);
 	pthread_join(coll, NULL);
 	pthread_join(recl, NULL);
 	/* Every handle is closed: one full collection leaves nothing. */
@@ -166,7 +166,7 @@ TEST_TIMEOUT(heaps_close_while_reclaim_runs, 300)
 	ASSERT_EQ(pthread_create(&recl, NULL, reclaimer, NULL), 0);
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	atomic_store(&stop, true);
+	WRITE_ONCE(stop, true);
 	pthread_join(recl, NULL);
 	uh_unload();
 }

@@ -21,8 +21,7 @@ struct utest {
 };
 
 void utest_register(struct utest *t);
-void utest_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void utest_fail(const char *file, int line, const char *fmt, ...);
 extern int utest_failed;
 
 #define TEST_TIMEOUT(name, secs)					\

@@ -6,6 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
+      clang libclang-rt-14-dev valgrind
       python3 perl rsync kmod busybox-static qemu-system-x86 sparse
       gcc-multilib gnuplot-nox pkg-config dwarves openssl mandoc man-db
       "linux-source-$KVER")

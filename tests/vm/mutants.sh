@@ -16,35 +16,10 @@ set -euo pipefail
 
 record=0
 if [ "${1:-}" = --record ]; then record=1; shift; fi
-all=(subtract-refs-off-by-one no-rescue set-without-ref freelist-not-zeroed
-     object-limit-off-by-one)
+. "$(dirname "$0")/mutate.sh"
 mutants=("$@")
 [ ${#mutants[@]} -gt 0 ] || mutants=("${all[@]}")
 : "${MUTANT_TESTS:=ops_test gc_test stress_test}"
-
-# mutate MUTANT DIR: the one change the mutant is.
-mutate() {
-	case "$1" in
-	subtract-refs-off-by-one)	# the last slot's reference is not subtracted
-		sed -i '/^static bool subtract_refs/,/^}/s/for (i = 0; i < obj->nslots; i++)/for (i = 0; i + 1 < obj->nslots; i++)/' \
-			"$2/module/collect.c" ;;
-	no-rescue)	# an object judged unreachable too early is not rescued
-		sed -i '/^static void visit_reachable/,/^}/s/if (child->flags \& OBJHEAP_OBJ_UNREACHABLE) {/if (0) {/' \
-			"$2/module/collect.c" ;;
-	set-without-ref)	# SET stores the new reference without taking it
-		sed -i '/^static int op_set/,/^}/{/^\tif (val)$/{N;s/\n\t\tobjheap_obj_get(val);/\n\t\t(void)val;/}}' \
-			"$2/module/heap.c" ;;
-	freelist-not-zeroed)	# an object from a freelist keeps its old payload
-		sed -i 's/^\tif (size)$/\tif (size \&\& class == OBJHEAP_CLASS_LARGE)/' \
-			"$2/module/object.c" ;;
-	object-limit-off-by-one)	# one object more than max_objects
-		sed -i 's/heap->objects + 1 > heap->limits.max_objects/heap->objects > heap->limits.max_objects/' \
-			"$2/module/heap.c" ;;
-	*) die "unknown mutant $1" ;;
-	esac
-	! diff -qr "$REPO/module" "$2/module" > /dev/null ||
-		die "mutant $1 changed nothing (the sed no longer matches)"
-}
 
 survived=()
 for m in "${mutants[@]}"; do

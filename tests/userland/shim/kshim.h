@@ -55,6 +55,8 @@
 #define __init
 #define __exit
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define __noreturn	__attribute__((noreturn))
+#define __aligned(x)	__attribute__((aligned(x)))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #ifndef __maybe_unused
