@@ -66,7 +66,7 @@ static unsigned long update_refs(struct list_head *young, unsigned int gen)
 		struct objheap_obj *obj = objheap_gc_obj(gc);
 
 		/* From here on young's back links are gone. */
-		gc->scan.refs = refcount_read(&obj->refs);
+		gc->scan.refs = obj->refs;
 		obj->flags = (obj->flags & ~OBJHEAP_OBJ_LIST) | gen |
 			     OBJHEAP_OBJ_COLLECTING;
 		gc_resched(++n);

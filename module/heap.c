@@ -210,7 +210,7 @@ static void heap_free_containers(struct objheap_heap *heap)
 			 * One held from elsewhere would keep the loop here
 			 * forever: leave it (leaked), and say so.
 			 */
-			if (refcount_read(&obj->refs) != 1) {
+			if (obj->refs != 1) {
 				list_del_init(&gch->link);
 				heap->gc.len[list]--;
 				objheap_heap_break(heap, "a container outlived its heap");
@@ -543,7 +543,7 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 		return -EBADF;
 	}
 	bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
-	info->refcount = refcount_read(&obj->refs);
+	info->refcount = obj->refs;
 	info->type = obj->type;
 	info->nslots = obj->nslots;
 	info->size = obj->size;

@@ -101,7 +101,7 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	 * for the small objects that are most of a heap.
 	 */
 	obj = nslots ? objheap_gc_obj(mem) : mem;
-	refcount_set(&obj->refs, 1);
+	obj->refs = 1;
 	obj->type = type;
 	obj->size = size;
 	obj->nslots = nslots;
@@ -146,15 +146,32 @@ static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
 	objheap_pool_free(heap, mem, class, bytes);
 }
 
+/* A count of 0 or a saturated one: a bug was seen; never free the object. */
+static bool obj_refs_bad(const struct objheap_obj *obj)
+{
+	return obj->refs - 1 >= OBJHEAP_REFS_SATURATED - 1;
+}
+
+static void obj_refs_saturate(struct objheap_obj *obj)
+{
+	WARN_ONCE(obj->refs != OBJHEAP_REFS_SATURATED,
+		  "objheap: object count %u; saturated, leaking it\n", obj->refs);
+	obj->refs = OBJHEAP_REFS_SATURATED;
+}
+
 /**
  * objheap_obj_get() - take one more reference
- * @obj: a live object
+ * @obj: a live object; its heap is locked
  *
- * Cannot overflow: see OBJHEAP_HARD_MAX_BYTES.
+ * Cannot overflow: see OBJHEAP_HARD_MAX_BYTES. A get on a dead object
+ * saturates instead (OBJHEAP_REFS_SATURATED).
  */
 void objheap_obj_get(struct objheap_obj *obj)
 {
-	refcount_inc(&obj->refs);
+	if (unlikely(obj_refs_bad(obj)))
+		obj_refs_saturate(obj);
+	else
+		obj->refs++;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
 
@@ -165,7 +182,11 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
 static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
 			 struct objheap_obj **stack)
 {
-	if (!refcount_dec_and_test(&obj->refs))
+	if (unlikely(obj_refs_bad(obj))) {
+		obj_refs_saturate(obj);
+		return;
+	}
+	if (--obj->refs)
 		return;
 	objheap_types_uncount(heap, obj->type, obj_charge(obj));
 	obj->next_dead = *stack;

@@ -138,9 +138,20 @@ struct objheap_gc {
 	struct work_struct work;
 };
 
+/*
+ * An object's count saturates here, as refcount_t does: a count that
+ * would go below zero or above OBJHEAP_HARD_MAX_* allows (a bug, never
+ * user input) warns once and stays saturated, so the object leaks
+ * instead of being freed under a user.
+ */
+#define OBJHEAP_REFS_SATURATED	0xc0000000U
+
 /**
  * struct objheap_obj - header of every object
- * @refs: handles to the object plus slots that point at it
+ * @refs: handles to the object plus slots that point at it (plus the
+ *	garbage list's for saved objects); a plain count: every change is
+ *	made under the heap's lock, so atomics would only cost (see
+ *	OBJHEAP_REFS_SATURATED for what refcount_t's checks became)
  * @type: the user's type tag
  * @next_dead: overlays @refs and @type once the count is zero: links the
  *	object into the iterative free stack or a pool freelist
@@ -156,7 +167,7 @@ struct objheap_gc {
 struct objheap_obj {
 	union {
 		struct {
-			refcount_t refs;
+			u32 refs;
 			u32 type;
 		};
 		struct objheap_obj *next_dead;

@@ -15,6 +15,16 @@ with k slots is ``[None] * k``) and times CPython's own collector on them:
   memory    bytes per container as tracemalloc sees them
 
 usage: python3 -S -I cpython_bench.py [--quick]
+       python3 -S -I cpython_bench.py full SHAPE N alive|garbage
+       python3 -S -I cpython_bench.py young OLD
+       python3 -S -I cpython_bench.py count SHAPE N alive|garbage [collect]
+       python3 -S -I cpython_bench.py memory
+
+The second forms are one measurement each, for tests/bench/native.py,
+which interleaves them with tests/userland/bench_native.c's (same
+arguments, same output: ns/object, us, or bytes) and counts their
+instructions under callgrind ("count": build and settle, then only with
+"collect" the collection, and exit without teardown).
 
 Only built-in modules are imported, so the VM needs no stdlib beyond what
 the interpreter needs to start. Output, one figure per line:
@@ -25,6 +35,7 @@ after one line ``bench: group=meta ...`` describing the interpreter.
 """
 import _tracemalloc
 import gc
+import os
 import sys
 import time
 
@@ -173,6 +184,58 @@ def bench_memory(name, make, n):
     report("memory", "container=%s n=%d" % (name, n), "bytes/object", [b], 2)
 
 
+def one(argv):
+    """One measurement of the native benchmark; see the top."""
+    gc.disable()
+    gc.collect()
+    gc.freeze()  # as in main(): the interpreter's objects are not timed
+    what = argv[0]
+    if what == "memory":
+        a = None
+        drain = [(a, a) for _ in range(4096)]
+        n = 100000
+        objs = [None] * n
+        _tracemalloc.start()
+        before = _tracemalloc.get_traced_memory()[0]
+        for i in range(n):
+            objs[i] = (a, a)
+        after = _tracemalloc.get_traced_memory()[0]
+        _tracemalloc.stop()
+        del drain
+        print("%.1f" % ((after - before) / n))
+        return
+    if what == "young":
+        old = int(argv[1])
+        root = build("ring", old, None) if old else None
+        gc.collect()
+        pins = [None] * (YOUNG // 2)
+        for i in range(YOUNG):
+            if i % 2:
+                pins[i // 2] = [None]
+            else:
+                g = [None]
+                g[0] = g
+        del g
+        t, found = timed_collect(0)
+        check(found, YOUNG // 2, "young")
+        print("%.2f" % (t / 1000))
+        return
+    shape, n, garbage = argv[1], int(argv[2]), argv[3] == "garbage"
+    rnd = random_targets(n) if shape == "random" else None
+    root = build(shape, n, rnd)
+    rnd = None
+    gc.collect()
+    if garbage:
+        del root
+    if what == "count" and len(argv) < 5:
+        os._exit(0)
+    t, found = timed_collect()
+    check(found, n if garbage else 0, "%s %s" % (shape, argv[3]))
+    if what == "count":
+        os._exit(0)
+    print("%.1f" % (t / n))
+
+
 def main():
     gc.disable()  # no automatic collections: only the ones timed run
     baseline = len(gc.get_objects())
@@ -199,4 +262,7 @@ def main():
     bench_memory("tuple2", lambda: (a, a), MEM_N)
 
 
-main()
+if len(sys.argv) > 1 and sys.argv[1] in ("full", "young", "count", "memory"):
+    one(sys.argv[1:])
+else:
+    main()

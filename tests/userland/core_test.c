@@ -217,3 +217,38 @@ TEST_TIMEOUT(shrinker_ends_with_a_busy_heap, 30)
 		uh_close(idle[i]);
 	uh_unload();
 }
+
+/*
+ * A count gone wrong (a bug, which user input cannot cause) saturates as
+ * refcount_t does: one warning, and the object is never freed under a
+ * user; the rest of the heap goes on.
+ */
+TEST(bad_count_saturates)
+{
+	struct objheap_heap *heap;
+	struct objheap_obj *obj;
+	long h;
+
+	uh_load();
+	heap = uh_open();
+	h = uh_new(heap, 1, 0, 8);
+	ASSERT_GT(h, 0);
+	mutex_lock(&heap->lock);
+	obj = objheap_handle_lookup(&heap->handles, h);
+	obj->refs = 0;
+	kshim_expect_warn(1);
+	objheap_obj_get(obj);
+	ASSERT_EQ(obj->refs, OBJHEAP_REFS_SATURATED);
+	objheap_obj_put(heap, obj);
+	objheap_obj_get(obj);
+	EXPECT_EQ(obj->refs, OBJHEAP_REFS_SATURATED);
+	EXPECT_EQ(kshim_warnings(), 1);
+	EXPECT_EQ(heap->objects, 1);
+	obj->refs = 1;	/* undo the planted bug, so that the heap can go */
+	mutex_unlock(&heap->lock);
+	ASSERT_EQ(uh_drop(heap, h), 0);
+	EXPECT_EQ(heap->objects, 0);
+	uh_close(heap);
+	kshim_module_exit();
+	EXPECT_EQ(kshim_live_allocs(), 0);
+}
