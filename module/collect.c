@@ -87,10 +87,12 @@ static bool subtract_refs(struct list_head *young)
 
 	for (pos = young->next; pos != young; pos = pos->next) {
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
-		u32 i;
+		/* Locals: the stores below could alias them for the compiler. */
+		struct objheap_obj **slots = obj->slots;
+		u32 i, nslots = obj->nslots;
 
-		for (i = 0; i < obj->nslots; i++) {
-			struct objheap_obj *child = obj->slots[i];
+		for (i = 0; i < nslots; i++) {
+			struct objheap_obj *child = slots[i];
 			struct objheap_gc_head *cgc;
 
 			/* Leaves never have the mark: no nslots test needed. */
@@ -173,10 +175,11 @@ static void young_append(struct list_head *young, struct objheap_gc_head *gc)
  */
 static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 {
-	u32 i;
+	struct objheap_obj **slots = obj->slots;
+	u32 i, nslots = obj->nslots;
 
-	for (i = 0; i < obj->nslots; i++) {
-		struct objheap_obj *child = obj->slots[i];
+	for (i = 0; i < nslots; i++) {
+		struct objheap_obj *child = slots[i];
 		struct objheap_gc_head *cgc;
 
 		if (!child || !gc_collecting(child))
@@ -261,37 +264,48 @@ static void save_unreachable(struct objheap_heap *heap,
 }
 
 /*
- * Step 4: break the cycles. Each object is pinned while its slots are
- * cleared, and moved off @unreachable first, so that whatever the clearing
- * frees (it unlinks itself) never leaves the loop holding a dead pointer.
- * Every unreachable object is referenced only by unreachable objects, so
- * when all slots are clear, all are freed: nothing may remain. Should
- * something remain (a reference the collector did not see), it goes back
- * to generation @gen, a real list, and the heap is marked broken.
+ * Step 4: free the garbage. Every reference to an unreachable object
+ * comes from another one (that is what the scan found), so the set goes
+ * in two passes instead of by refcounting one object at a time: empty
+ * every slot, counting down the references into the set and dropping
+ * those out of it (which frees what only the set held), then free every
+ * object of the set, whose counts are now zero, all at once: no dead
+ * stack, no unlinking one by one. Should a count not be zero (a
+ * reference the collector did not see), that object goes back to
+ * generation @gen, with its slots empty, and the heap is marked broken.
  */
 static void clear_unreachable(struct objheap_heap *heap,
 			      struct list_head *unreachable, unsigned int gen)
 {
-	LIST_HEAD(cleared);
-	unsigned long n = 0;
+	struct list_head *pos, *next;
+	unsigned long n = 0, freed = 0;
+	bool kept = false;
 
-	while (!list_empty(unreachable)) {
-		struct objheap_gc_head *gc = gc_of(unreachable->next);
-		struct objheap_obj *obj = objheap_gc_obj(gc);
-
-		obj->flags &= ~(OBJHEAP_OBJ_COLLECTING |
-				OBJHEAP_OBJ_UNREACHABLE);
-		list_move_tail(&gc->link, &cleared);
-		objheap_obj_get(obj);
-		objheap_obj_clear_slots(heap, obj);
-		objheap_obj_put(heap, obj);
+	list_for_each(pos, unreachable) {
+		objheap_obj_clear_garbage(heap, objheap_gc_obj(gc_of(pos)));
 		gc_resched(++n);
 	}
-	if (unlikely(!list_empty(&cleared))) {
-		/* Still counted in len[gen], and labelled @gen: relink them. */
-		list_splice_tail(&cleared, &heap->gc.lists[gen]);
-		objheap_heap_break(heap, "unreachable objects survived clearing");
+	list_for_each_safe(pos, next, unreachable) {
+		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
+
+		obj->flags &= ~(OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE);
+		if (objheap_obj_free_garbage(heap, obj)) {
+			freed++;
+		} else {
+			/*
+			 * Still counted in len[gen], and labelled @gen. Not
+			 * list_move_tail(): its neighbours may be freed, and
+			 * the list they were on is abandoned below.
+			 */
+			list_add_tail(pos, &heap->gc.lists[gen]);
+			kept = true;
+		}
+		gc_resched(++n);
 	}
+	INIT_LIST_HEAD(unreachable);
+	objheap_stat_add(heap->gc.len[gen], -freed);
+	if (unlikely(kept))
+		objheap_heap_break(heap, "unreachable objects survived clearing");
 }
 
 /*

@@ -127,23 +127,29 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
 
-/* Give an object's memory back; its count is zero and its slots dropped. */
-static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
+/*
+ * Give an object's memory back; its count is zero, its slots dropped,
+ * and it is off the collector's lists.
+ */
+static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj)
 {
 	unsigned int class = obj->class;
 	size_t bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
-	void *mem = obj;
+	void *mem = obj->nslots ? (void *)objheap_obj_gc(obj) : obj;
 
-	if (obj->nslots) {
-		objheap_gc_untrack(heap, obj);
-		mem = objheap_obj_gc(obj);
-	}
-	objheap_stat_add(heap->bytes, -class_charge(class, bytes));
+	objheap_stat_add(heap->bytes, -(s64)class_charge(class, bytes));
 	objheap_stat_add(heap->objects, -1);
 	objheap_stat_add(heap->class_objects[min_t(unsigned int, class,
 						   OBJHEAP_NR_CLASSES)], -1);
 	objheap_stat_add(heap->frees, 1);
 	objheap_pool_free(heap, mem, class, bytes);
+}
+
+static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
+{
+	if (obj->nslots)
+		objheap_gc_untrack(heap, obj);
+	obj_release(heap, obj);
 }
 
 /* A count of 0 or a saturated one: a bug was seen; never free the object. */
@@ -198,10 +204,11 @@ static void free_dead(struct objheap_heap *heap, struct objheap_obj *stack)
 {
 	while (stack) {
 		struct objheap_obj *obj = stack;
-		u32 i;
+		u32 i, nslots;
 
 		stack = obj->next_dead;
-		for (i = 0; i < obj->nslots; i++)
+		nslots = obj->nslots;
+		for (i = 0; i < nslots; i++)
 			if (obj->slots[i])
 				obj_put_push(heap, obj->slots[i], &stack);
 		obj_free(heap, obj);
@@ -256,3 +263,57 @@ void objheap_obj_clear_slots(struct objheap_heap *heap,
 	free_dead(heap, stack);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_clear_slots);
+
+/**
+ * objheap_obj_clear_garbage() - empty the slots of an unreachable object
+ * @heap: the heap, locked, in a collection
+ * @obj: a container the collection found unreachable (and marked so)
+ *
+ * Every reference to an unreachable object comes from another one, so
+ * the references into the set are only counted down here: those objects
+ * are freed by objheap_obj_free_garbage(), without a pass through the
+ * dead stack. References out of the set are dropped, freeing what dies
+ * (which never leads back into the set: nothing outside points in).
+ */
+void objheap_obj_clear_garbage(struct objheap_heap *heap,
+			       struct objheap_obj *obj)
+{
+	struct objheap_obj *stack = NULL;
+	u32 i, nslots = obj->nslots;
+
+	lockdep_assert_held(&heap->lock);
+	for (i = 0; i < nslots; i++) {
+		struct objheap_obj *child = obj->slots[i];
+
+		if (!child)
+			continue;
+		obj->slots[i] = NULL;
+		if (!(child->flags & OBJHEAP_OBJ_UNREACHABLE))
+			obj_put_push(heap, child, &stack);
+		else if (unlikely(obj_refs_bad(child)))
+			obj_refs_saturate(child);
+		else
+			child->refs--;
+	}
+	if (stack)
+		free_dead(heap, stack);
+}
+
+/**
+ * objheap_obj_free_garbage() - free an unreachable object once cleared
+ * @heap: the heap, locked, in a collection
+ * @obj: an unreachable container whose set has been cleared; it is left
+ *	on the collection's list, which the caller discards (and counts)
+ *
+ * Return: true if freed; false if a reference to it is left, which the
+ * collection could not see: the caller keeps it and breaks the heap.
+ */
+bool objheap_obj_free_garbage(struct objheap_heap *heap,
+			      struct objheap_obj *obj)
+{
+	if (obj->refs)
+		return false;
+	objheap_types_uncount(heap, obj->type, obj_charge(obj));
+	obj_release(heap, obj);
+	return true;
+}

@@ -427,7 +427,19 @@ static inline void objheap_obj_set_list(struct objheap_obj *obj,
 /* pool.c: size classes, slab caches, freelists, shrinker */
 int objheap_pool_init(void);
 void objheap_pool_exit(void);
-unsigned int objheap_class_size(unsigned int class);
+extern const u16 objheap_class_sizes[OBJHEAP_NR_CLASSES];
+
+/**
+ * objheap_class_size() - object size of a class
+ * @class: pool index
+ *
+ * Return: bytes, or 0 for OBJHEAP_CLASS_LARGE.
+ */
+static inline unsigned int objheap_class_size(unsigned int class)
+{
+	return class < OBJHEAP_NR_CLASSES ? objheap_class_sizes[class] : 0;
+}
+
 unsigned int objheap_size_to_class(size_t size);
 void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 			 size_t size);
@@ -475,6 +487,10 @@ void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj);
 void *objheap_obj_payload(struct objheap_obj *obj);
 void objheap_obj_clear_slots(struct objheap_heap *heap,
 			     struct objheap_obj *obj);
+void objheap_obj_clear_garbage(struct objheap_heap *heap,
+			       struct objheap_obj *obj);
+bool objheap_obj_free_garbage(struct objheap_heap *heap,
+			      struct objheap_obj *obj);
 
 /* gc.c: tracking, generations, scheduling and control of the collector */
 int objheap_gc_module_init(void);
@@ -512,7 +528,29 @@ void objheap_types_put(struct objheap_heap *heap,
 		       struct objheap_type_stat *ts);
 void objheap_types_commit(struct objheap_heap *heap,
 			  struct objheap_type_stat *ts);
-void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes);
+void objheap_types_uncount_slow(struct objheap_heap *heap, u32 type,
+				u64 bytes);
+
+/**
+ * objheap_types_uncount() - an object of @type and @bytes dies
+ * @heap: the heap, locked
+ * @type: its tag
+ * @bytes: what it was charged
+ *
+ * Inline for the hot entry: objects die in runs of one type.
+ */
+static inline void objheap_types_uncount(struct objheap_heap *heap, u32 type,
+					 u64 bytes)
+{
+	struct objheap_type_stat *ts = heap->types_hot;
+
+	if (likely(ts && ts->type == type)) {
+		ts->objects--;
+		ts->bytes -= bytes;
+	} else {
+		objheap_types_uncount_slow(heap, type, bytes);
+	}
+}
 unsigned int objheap_types_top(struct objheap_heap *heap,
 			       struct objheap_type_top *top, unsigned int n,
 			       u64 *ntypes);

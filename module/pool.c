@@ -17,12 +17,13 @@
 
 #include "objheap.h"
 
-static const u16 class_size[OBJHEAP_NR_CLASSES] = {
+const u16 objheap_class_sizes[OBJHEAP_NR_CLASSES] = {
 	16, 32, 48, 64, 80, 96, 112, 128,
 	160, 192, 224, 256,
 	320, 384, 448, 512,
 	768, 1024, 1536, 2048, 3072, 4096,
 };
+EXPORT_SYMBOL_IF_KUNIT(objheap_class_sizes);
 
 static struct kmem_cache *class_cache[OBJHEAP_NR_CLASSES];
 static char class_name[OBJHEAP_NR_CLASSES][16];
@@ -76,12 +77,12 @@ void kasan_poison(const void *addr, size_t size, u8 value, bool init);
 
 static void freelist_poison(void *mem, unsigned int class)
 {
-	kasan_poison(mem, class_size[class], OBJHEAP_KASAN_FREE, false);
+	kasan_poison(mem, objheap_class_sizes[class], OBJHEAP_KASAN_FREE, false);
 }
 
 static void *freelist_unpoison(void *mem, unsigned int class)
 {
-	kasan_poison(mem, class_size[class], 0, false);
+	kasan_poison(mem, objheap_class_sizes[class], 0, false);
 	return mem;
 }
 #else
@@ -107,18 +108,6 @@ static void *freelist_pop(struct objheap_freelist *fl, unsigned int class)
 }
 
 /**
- * objheap_class_size() - object size of a class
- * @class: pool index
- *
- * Return: bytes, or 0 for OBJHEAP_CLASS_LARGE.
- */
-unsigned int objheap_class_size(unsigned int class)
-{
-	return class < OBJHEAP_NR_CLASSES ? class_size[class] : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(objheap_class_size);
-
-/**
  * objheap_size_to_class() - the pool for an object of @size bytes
  * @size: bytes, header and slots included
  *
@@ -126,7 +115,7 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_class_size);
  */
 unsigned int objheap_size_to_class(size_t size)
 {
-	if (size > class_size[OBJHEAP_NR_CLASSES - 1])
+	if (size > objheap_class_sizes[OBJHEAP_NR_CLASSES - 1])
 		return OBJHEAP_CLASS_LARGE;
 	return size_to_class[(size + 7) / 8];
 }
@@ -182,12 +171,12 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 		objheap_stat_add(fl->hits, 1);
 		return obj;
 	}
-	ret = objheap_charge(heap, class_size[class]);
+	ret = objheap_charge(heap, objheap_class_sizes[class]);
 	if (ret)
 		return ERR_PTR(ret);
 	obj = kmem_cache_alloc(class_cache[class], OBJHEAP_GFP);
 	if (!obj) {
-		objheap_uncharge(heap, class_size[class]);
+		objheap_uncharge(heap, objheap_class_sizes[class]);
 		return ERR_PTR(-ENOMEM);
 	}
 	/* A failed call changes no statistic: count the miss that served. */
@@ -207,7 +196,7 @@ size_t objheap_pool_freelisted_bytes(struct objheap_heap *heap)
 	unsigned int class;
 
 	for (class = 0; class < OBJHEAP_NR_CLASSES; class++)
-		bytes += (size_t)heap->free[class].count * class_size[class];
+		bytes += (size_t)heap->free[class].count * objheap_class_sizes[class];
 	return bytes;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_pool_freelisted_bytes);
@@ -217,7 +206,7 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_pool_freelisted_bytes);
  * kmem_cache_free_bulk(): SLUB frees a run of objects of one slab with
  * one update, where single frees pay one each.
  */
-static void pool_release(struct objheap_heap *heap, unsigned int class,
+static noinline void pool_release(struct objheap_heap *heap, unsigned int class,
 			 unsigned int n)
 {
 	struct objheap_freelist *fl = &heap->free[class];
@@ -227,7 +216,7 @@ static void pool_release(struct objheap_heap *heap, unsigned int class,
 	for (i = 0; i < n && i < ARRAY_SIZE(batch) && fl->head; i++)
 		batch[i] = freelist_pop(fl, class);
 	kmem_cache_free_bulk(class_cache[class], i, batch);
-	objheap_uncharge(heap, (size_t)i * class_size[class]);
+	objheap_uncharge(heap, (size_t)i * objheap_class_sizes[class]);
 }
 
 /**
@@ -258,7 +247,7 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 	fl = &heap->free[class];
 	if (!max) {
 		kmem_cache_free(class_cache[class], mem);
-		objheap_uncharge(heap, class_size[class]);
+		objheap_uncharge(heap, objheap_class_sizes[class]);
 		return;
 	}
 	if (fl->count >= max)
@@ -289,7 +278,7 @@ unsigned long objheap_pool_drain_some(struct objheap_heap *heap,
 		while (fl->head && freed < nr) {
 			kmem_cache_free(class_cache[class],
 					freelist_pop(fl, class));
-			objheap_uncharge(heap, class_size[class]);
+			objheap_uncharge(heap, objheap_class_sizes[class]);
 			freed++;
 		}
 	}
@@ -356,16 +345,16 @@ int objheap_pool_init(void)
 	unsigned int class, i;
 
 	for (class = 0, i = 0; i < ARRAY_SIZE(size_to_class); i++) {
-		while (class_size[class] < i * 8)
+		while (objheap_class_sizes[class] < i * 8)
 			class++;
 		size_to_class[i] = class;
 	}
 
 	for (class = 0; class < OBJHEAP_NR_CLASSES; class++) {
 		snprintf(class_name[class], sizeof(class_name[class]),
-			 "objheap-%u", class_size[class]);
+			 "objheap-%u", objheap_class_sizes[class]);
 		class_cache[class] = kmem_cache_create(class_name[class],
-						       class_size[class], 8,
+						       objheap_class_sizes[class], 8,
 						       pool_slab_flags(), NULL);
 		if (!class_cache[class]) {
 			pool_destroy_caches();

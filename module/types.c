@@ -176,12 +176,14 @@ void objheap_types_commit(struct objheap_heap *heap,
 }
 
 /**
- * objheap_types_uncount() - an object of @type and @bytes dies
+ * objheap_types_uncount_slow() - objheap_types_uncount() of another tag
+ *	than the hot one
  * @heap: the heap, locked
  * @type: its tag
  * @bytes: what it was charged
  */
-void objheap_types_uncount(struct objheap_heap *heap, u32 type, u64 bytes)
+void objheap_types_uncount_slow(struct objheap_heap *heap, u32 type,
+				u64 bytes)
 {
 	struct objheap_type_stat *ts = types_find(heap, type);
 

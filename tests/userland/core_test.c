@@ -252,3 +252,74 @@ TEST(bad_count_saturates)
 	kshim_module_exit();
 	EXPECT_EQ(kshim_live_allocs(), 0);
 }
+
+/* The hook of hidden_reference_...: a bug adds a count mid-collection. */
+static struct objheap_obj *hidden;
+
+static void add_hidden_reference(void)
+{
+	if (hidden && !hidden->slots[0] &&
+	    (hidden->flags & OBJHEAP_OBJ_UNREACHABLE)) {
+		hidden->refs++;
+		hidden = NULL;
+	}
+}
+
+/*
+ * A reference the collector did not see (planted while it clears a
+ * garbage ring of 2000: from the first cond_resched() after the ring's
+ * first object was emptied) keeps that object: it survives with its
+ * slots empty, the rest of the ring is freed, the heap is marked broken,
+ * and nothing is freed twice or used after it is freed.
+ */
+TEST(hidden_reference_keeps_an_object_and_breaks_the_heap)
+{
+	struct objheap_gc_collect c = { .generation = 2 };
+	struct objheap_heap *heap;
+	struct objheap_obj *first;
+	long h;
+
+	uh_load();
+	heap = uh_open();
+	ASSERT_EQ(uh_set_gc(heap, 0, 700, 10, 10), 0);
+	h = uh_new(heap, 1, 1, 0);
+	mutex_lock(&heap->lock);
+	first = objheap_handle_lookup(&heap->handles, h);
+	mutex_unlock(&heap->lock);
+	mutex_lock(&heap->lock);
+	first->refs++;			/* a stand-in handle, for the build */
+	mutex_unlock(&heap->lock);
+	ASSERT_EQ(uh_drop(heap, h), 0);
+	{
+		struct objheap_obj *prev = first, *o;
+		int i;
+
+		mutex_lock(&heap->lock);
+		for (i = 1; i < 2000; i++) {
+			o = objheap_obj_alloc(heap, 1, 1, 0);
+			ASSERT_TRUE(!IS_ERR(o));
+			prev->slots[0] = o;	/* the allocation's reference */
+			prev = o;
+		}
+		prev->slots[0] = first;	/* takes the stand-in's reference */
+		mutex_unlock(&heap->lock);
+	}
+	hidden = first;
+	kshim_resched_hook = add_hidden_reference;
+	ASSERT_EQ(objheap_gc_run(heap, &c), 0);
+	kshim_resched_hook = NULL;
+	EXPECT_EQ(hidden, NULL);
+	EXPECT_EQ(c.collected, 2000);
+	EXPECT_EQ(c.freed, 1999);
+	mutex_lock(&heap->lock);
+	EXPECT_TRUE(heap->broken);
+	EXPECT_EQ(heap->objects, 1);
+	EXPECT_EQ(heap->gc.len[0] + heap->gc.len[1] + heap->gc.len[2], 1);
+	EXPECT_EQ(first->slots[0], NULL);
+	EXPECT_EQ(first->refs, 1);
+	objheap_obj_put(heap, first);	/* the hidden one goes: freed */
+	EXPECT_EQ(heap->objects, 0);
+	mutex_unlock(&heap->lock);
+	uh_close(heap);
+	uh_unload();
+}

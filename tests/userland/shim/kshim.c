@@ -33,6 +33,7 @@
 #endif
 
 _Atomic unsigned long kshim_resched_calls;
+void (*kshim_resched_hook)(void);
 
 /* ---- logging and warnings ---- */
 

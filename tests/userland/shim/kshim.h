@@ -348,11 +348,17 @@ struct task_struct *kshim_current(void);
 #define __kuid_val(u)		((u).val)
 #define uid_eq(a, b)		((a).val == (b).val)
 
-/* Counts calls, so a test can see that a long loop reschedules. */
+/*
+ * Counts calls, so a test can see that a long loop reschedules; a test's
+ * hook runs there, as another task could (to plant a bug mid-loop).
+ */
 extern _Atomic unsigned long kshim_resched_calls;
+extern void (*kshim_resched_hook)(void);
 static inline void cond_resched(void)
 {
 	atomic_fetch_add_explicit(&kshim_resched_calls, 1, memory_order_relaxed);
+	if (unlikely(kshim_resched_hook))
+		kshim_resched_hook();
 }
 
 u64 ktime_get_ns(void);
