@@ -551,6 +551,7 @@ static inline void objheap_types_uncount(struct objheap_heap *heap, u32 type,
 		objheap_types_uncount_slow(heap, type, bytes);
 	}
 }
+
 unsigned int objheap_types_top(struct objheap_heap *heap,
 			       struct objheap_type_top *top, unsigned int n,
 			       u64 *ntypes);

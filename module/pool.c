@@ -206,8 +206,8 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_pool_freelisted_bytes);
  * kmem_cache_free_bulk(): SLUB frees a run of objects of one slab with
  * one update, where single frees pay one each.
  */
-static noinline void pool_release(struct objheap_heap *heap, unsigned int class,
-			 unsigned int n)
+static noinline void pool_release(struct objheap_heap *heap,
+				  unsigned int class, unsigned int n)
 {
 	struct objheap_freelist *fl = &heap->free[class];
 	void *batch[OBJHEAP_POOL_RELEASE];
