@@ -16,6 +16,7 @@
 #                         DESTDIR: userspace/Makefile)
 #   make dkms-install, dkms-remove  the module under DKMS (as root)
 #   make mutants [RECORD=1] mutation testing of the algorithms (tests/vm/mutants.sh)
+#   make bench-native [QUICK=1]  the collector against CPython natively (no VM)
 #   make userland          the module's core in user space: its tests under
 #                         ASan/UBSan and TSan, the fuzzer's seed corpus
 #                         (tests/userland, docs/userland.md); seconds
@@ -91,8 +92,19 @@ vm:
 # The benchmark suite on a kernel without debug options: objheap against
 # the slab, the syscall floor and CPython, one VM run; updates bench/.
 # QUICK=1: a small run whose report stays in the cache.
-bench:
+bench: bench-native
 	BENCH_QUICK=$(if $(QUICK),1,0) FLAVOUR=bench tests/vm/vmtest.sh bench
+
+# The native half (no VM): the core built in user space against Debian's
+# python3, interleaved, with callgrind's instruction counts; writes
+# bench/NATIVE.md and native.json and its section of bench/RESULTS.md
+# (QUICK=1: a small run, into $(OBJHEAP_CACHE)/bench-native).
+NATIVE_OUT = $(if $(QUICK),$(or $(OBJHEAP_CACHE),$(HOME)/.cache/objheap)/bench-native,bench)
+bench-native:
+	tests/vm/deps.sh valgrind python3
+	$(MAKE) -C tests/userland SAN= bench
+	python3 tests/bench/native.py --objheap tests/userland/build/gcc-nosan/bench_native \
+		--python /usr/bin/python3 --out $(NATIVE_OUT) $(if $(QUICK),--quick)
 
 # The model-checked stress test, long: STRESS_OPS operations per worker
 # (default 200000), at most STRESS_SECONDS (default 1800), SEED=n replays.
@@ -124,6 +136,7 @@ userland:
 # crash-* there and fails the run.
 FUZZ_SECONDS ?= 300
 fuzz:
+	tests/vm/deps.sh clang libclang-rt-14-dev
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/userland/fuzz.sh
 
 # Plant known defects one at a time and check that `make check` fails.
@@ -135,5 +148,5 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/selftests clean
 
-.PHONY: userland fuzz all modules modules_install userspace install uninstall dkms-install dkms-remove \
+.PHONY: userland fuzz bench-native all modules modules_install userspace install uninstall dkms-install dkms-remove \
 	check check-clean-root mutants try demo vm bench stress negative-controls clean

@@ -402,6 +402,8 @@ def main():
     ap.add_argument('--config', required=True)
     ap.add_argument('--qemu', default='?')
     ap.add_argument('--out', required=True)
+    ap.add_argument('--native', help='NATIVE.md of make bench-native, '
+                    'put after the aims')
     args = ap.parse_args()
 
     figures, meta, errors = parse(args.results)
@@ -433,6 +435,9 @@ def main():
         md.write('## Aims\n\n' + md_table(
             ['what', 'ratio', 'aim', 'verdict'],
             [(a, rfmt(v), t, vd) for a, v, t, vd in aim_rows]) + '\n')
+        if args.native and os.path.exists(args.native):
+            with open(args.native) as n:
+                md.write(n.read().rstrip('\n') + '\n\n')
         md.write('## Machine\n\n'
                  '- date: %(date)s, objheap %(commit)s\n'
                  '- VM: %(vm_cpu)s, %(vm_cpus)s vCPUs, %(vm_mem_kb)s kB; '

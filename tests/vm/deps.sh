@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages that building and testing objheap needs.
+# Install the Debian packages that building and testing objheap needs
+# (usage: deps.sh [PKG...]).
 # Only Debian's archive is used; nothing is downloaded from elsewhere.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -14,6 +15,8 @@ pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 # current kernel, which the checks do not use (they build for the stock
 # kernel they fetch).
 norecs=(dkms)
+# deps.sh PKG...: only those (make fuzz, make bench-native need a few).
+if [ $# -gt 0 ]; then pkgs=("$@"); norecs=(); fi
 missing=() missing_norecs=()
 installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 for p in "${pkgs[@]}"; do installed "$p" || missing+=("$p"); done

@@ -324,6 +324,7 @@ bench_report() {
 	[ "${BENCH_QUICK:-0}" = 0 ] || out=$LOGDIR/report
 	python3 "$REPO/tests/bench/report.py" --results "$LOGDIR/results.log" \
 		--config "$KBUILD_DIR/.config" --out "$out" \
+		--native "$REPO/bench/NATIVE.md" \
 		--qemu "$("$VMDIR/run-vm.sh" --print-command)" || return 1
 	echo "benchmark report: $out/RESULTS.md"
 }
