@@ -137,6 +137,17 @@ def bench_full(shape, n):
            dead)
 
 
+def young_objects(pins, base):
+    """YOUNG new lists: odd ones pinned in pins[base...], even ones garbage
+    self-loops, as gc_bench.c's young_round()."""
+    for i in range(YOUNG):
+        if i % 2:
+            pins[base + i // 2] = [None]
+        else:
+            g = [None]
+            g[0] = g
+
+
 def bench_young(old):
     rounds = 3 if QUICK else 5
     root = build("ring", old, None) if old else None
@@ -145,14 +156,7 @@ def bench_young(old):
     gc.collect()
     ts = []
     for r in range(rounds):
-        base = r * YOUNG // 2
-        for i in range(YOUNG):
-            if i % 2:
-                pins[base + i // 2] = [None]
-            else:
-                g = [None]
-                g[0] = g
-        del g
+        young_objects(pins, r * YOUNG // 2)
         t, found = timed_collect(0)
         check(found, YOUNG // 2, "young")
         ts.append(t / 1000)
@@ -209,13 +213,7 @@ def one(argv):
         root = build("ring", old, None) if old else None
         gc.collect()
         pins = [None] * (YOUNG // 2)
-        for i in range(YOUNG):
-            if i % 2:
-                pins[i // 2] = [None]
-            else:
-                g = [None]
-                g[0] = g
-        del g
+        young_objects(pins, 0)
         t, found = timed_collect(0)
         check(found, YOUNG // 2, "young")
         print("%.2f" % (t / 1000))

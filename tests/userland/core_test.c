@@ -3,8 +3,11 @@
 #include "uheap.h"
 #include "utest.h"
 
-/* A ring of @n containers, each pointing at the next; no handle kept. */
-static void make_ring(struct objheap_heap *heap, unsigned int n)
+/*
+ * A chain of @n one-slot containers, each pointing at the next; handles
+ * kept on the first (returned) and the last (*@last, maybe the same).
+ */
+static long make_chain(struct objheap_heap *heap, unsigned int n, long *last)
 {
 	long first = uh_new(heap, 1, 1, 0), prev = first, h;
 	unsigned int i;
@@ -18,9 +21,18 @@ static void make_ring(struct objheap_heap *heap, unsigned int n)
 			ASSERT_EQ(uh_drop(heap, prev), 0);
 		prev = h;
 	}
-	ASSERT_EQ(uh_set(heap, prev, 0, first), 0);
-	if (prev != first)
-		ASSERT_EQ(uh_drop(heap, prev), 0);
+	*last = prev;
+	return first;
+}
+
+/* A ring of @n containers, each pointing at the next; no handle kept. */
+static void make_ring(struct objheap_heap *heap, unsigned int n)
+{
+	long last, first = make_chain(heap, n, &last);
+
+	ASSERT_EQ(uh_set(heap, last, 0, first), 0);
+	if (last != first)
+		ASSERT_EQ(uh_drop(heap, last), 0);
 	ASSERT_EQ(uh_drop(heap, first), 0);
 }
 
@@ -49,22 +61,12 @@ TEST(long_chain_freed_without_recursion)
 {
 	struct objheap_heap *heap;
 	struct objheap_heap_stats st;
-	long head, prev, h;
-	unsigned int i;
+	long head, last;
 
 	uh_load();
 	heap = uh_open();
-	head = uh_new(heap, 1, 1, 0);
-	prev = head;
-	for (i = 1; i < 1000000; i++) {
-		h = uh_new(heap, 1, 1, 0);
-		ASSERT_GT(h, 0);
-		ASSERT_EQ(uh_set(heap, prev, 0, h), 0);
-		if (prev != head)
-			ASSERT_EQ(uh_drop(heap, prev), 0);
-		prev = h;
-	}
-	ASSERT_EQ(uh_drop(heap, prev), 0);
+	head = make_chain(heap, 1000000, &last);
+	ASSERT_EQ(uh_drop(heap, last), 0);
 	ASSERT_EQ(uh_stats(heap, &st), 0);
 	ASSERT_EQ(st.objects, 1000000);
 	ASSERT_EQ(uh_drop(heap, head), 0);
