@@ -177,24 +177,35 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 {
 	struct objheap_obj **slots = obj->slots;
 	u32 i, nslots = obj->nslots;
+	unsigned long discard;
 
 	for (i = 0; i < nslots; i++) {
 		struct objheap_obj *child = slots[i];
 		struct objheap_gc_head *cgc;
+		unsigned long *refs;
+		u8 flags;
 
-		if (!child || !gc_collecting(child))
+		if (!child)
 			continue;
+		flags = child->flags;
 		cgc = objheap_obj_gc(child);
-		if (child->flags & OBJHEAP_OBJ_UNREACHABLE) {
+		if (unlikely(flags & OBJHEAP_OBJ_UNREACHABLE)) {
 			/* Judged too early: back to young, to be scanned. */
 			list_del(&cgc->link);
 			child->flags &= ~OBJHEAP_OBJ_UNREACHABLE;
 			young_append(young, cgc);
 			cgc->scan.refs = 1;
-		} else if (!cgc->scan.refs) {
-			/* Not scanned yet: it will be, as reachable. */
-			cgc->scan.refs = 1;
+			continue;
 		}
+		/*
+		 * A child not scanned yet gets a count, which only has to be
+		 * nonzero; one already passed (or not young, or a leaf, which
+		 * has no gc head: only its address is taken) is left alone.
+		 * Chosen without a branch: in a random graph which of the two
+		 * a child is, is a coin toss the CPU would mispredict.
+		 */
+		refs = flags & OBJHEAP_OBJ_COLLECTING ? &cgc->scan.refs : &discard;
+		*refs |= 1;
 	}
 }
 
