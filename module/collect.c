@@ -183,6 +183,7 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 		struct objheap_obj *child = slots[i];
 		struct objheap_gc_head *cgc;
 		unsigned long *refs;
+		uintptr_t mask;
 		u8 flags;
 
 		if (!child)
@@ -201,10 +202,13 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 		 * A child not scanned yet gets a count, which only has to be
 		 * nonzero; one already passed (or not young, or a leaf, which
 		 * has no gc head: only its address is taken) is left alone.
-		 * Chosen without a branch: in a random graph which of the two
-		 * a child is, is a coin toss the CPU would mispredict.
+		 * Chosen by a mask, not a branch (compilers turn the ?: into
+		 * one): in a random graph which of the two a child is, is a
+		 * coin toss the CPU would mispredict.
 		 */
-		refs = flags & OBJHEAP_OBJ_COLLECTING ? &cgc->scan.refs : &discard;
+		mask = -(uintptr_t)!!(flags & OBJHEAP_OBJ_COLLECTING);
+		refs = (unsigned long *)(((uintptr_t)&cgc->scan.refs & mask) |
+					 ((uintptr_t)&discard & ~mask));
 		*refs |= 1;
 	}
 }
