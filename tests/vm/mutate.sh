@@ -10,10 +10,10 @@ all=(subtract-refs-off-by-one no-rescue set-without-ref freelist-not-zeroed
 mutate() {
 	case "$1" in
 	subtract-refs-off-by-one)	# the last slot's reference is not subtracted
-		sed -i '/^static bool subtract_refs/,/^}/s/for (i = 0; i < obj->nslots; i++)/for (i = 0; i + 1 < obj->nslots; i++)/' \
+		sed -i '/^static bool subtract_refs/,/^}/s/for (i = 0; i < nslots; i++)/for (i = 0; i + 1 < nslots; i++)/' \
 			"$2/module/collect.c" ;;
 	no-rescue)	# an object judged unreachable too early is not rescued
-		sed -i '/^static void visit_reachable/,/^}/s/if (child->flags \& OBJHEAP_OBJ_UNREACHABLE) {/if (0) {/' \
+		sed -i '/^static void visit_reachable/,/^}/s/if (unlikely(flags \& OBJHEAP_OBJ_UNREACHABLE)) {/if (0) {/' \
 			"$2/module/collect.c" ;;
 	set-without-ref)	# SET stores the new reference without taking it
 		sed -i '/^static int op_set/,/^}/{/^\tif (val)$/{N;s/\n\t\tobjheap_obj_get(val);/\n\t\t(void)val;/}}' \
