@@ -10,7 +10,9 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tests/vm/mutate.sh"
 REPO=$repo
 U=$repo/tests/userland
-out=${OBJHEAP_CACHE:-$HOME/.cache/objheap}/userland
+# A build of its own each run: objects of another clone (or of an older
+# run) in a shared directory would pass make's timestamps as up to date.
+out=$tmp/userland
 mkdir -p "$out"
 
 # Each utest line "ok N name" is one host test.

@@ -6,7 +6,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${OBJHEAP_CACHE:-$HOME/.cache/objheap}
-out=$cache/userland
+# The binary in this tree's build/ (objects of one source tree only); the
+# corpus, which is only data, in the cache.
+out=$here/build
 corpus=$cache/fuzz-corpus
 make -C "$here" OUT="$out" CC=clang FUZZ=1 fuzz
 mkdir -p "$corpus"
