@@ -163,6 +163,11 @@ def main():
         aim("full collection, %s, lowest of all shapes and sizes (%s, n=%d): "
             "CPython ns / objheap ns" % (state, worst["shape"], worst["n"]),
             worst["ratio"], ">= %.1f" % target, worst["ratio"] >= target)
+    young = {y["old"]: y["objheap"]["median"] for y in res["young"]}
+    top = max(young)
+    ratio = young[top] / young[0]
+    aim("young collection pause, %d old / 0 old (objheap)" % top, ratio,
+        "<= 1.2", ratio <= 1.2)
     mem = res["memory"]["objheap"] / res["memory"]["cpython_tuple2"]
     aim("memory per two-slot container: objheap / CPython 2-tuple (%.0f B)"
         % res["memory"]["cpython_tuple2"], mem, "<= 0.75", mem <= 0.75)
