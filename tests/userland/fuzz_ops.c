@@ -560,6 +560,8 @@ static void run_params(void)
 
 	fz.enabled = r & 1;
 	fz.saveall = r & 2;
+	/* The collector's self-check (module parameter gc_validate) too. */
+	WRITE_ONCE(objheap_gc_validate, !!(r & 4));
 	CHECK_EQ("GC_SET_PARAMS", 0,
 		 uh_set_gc(fz.heap, (fz.enabled ? OBJHEAP_GC_ENABLED : 0) |
 			   (fz.saveall ? OBJHEAP_GC_SAVEALL : 0),
@@ -663,6 +665,7 @@ static void heap_begin(void)
 	fz.max_handles = FUZZ_HANDLES;
 	fz.saveall = false;
 	fz.enabled = false;
+	WRITE_ONCE(objheap_gc_validate, false);
 	CHECK_EQ("SET_LIMITS", 0, uh_ioctl(fz.heap, OBJHEAP_IOC_SET_LIMITS, &lim));
 	CHECK_EQ("GC_SET_PARAMS", 0, uh_set_gc(fz.heap, 0, 700, 10, 10));
 }
