@@ -101,7 +101,7 @@ bench: bench-native
 # (QUICK=1: a small run, into $(OBJHEAP_CACHE)/bench-native).
 NATIVE_OUT = $(if $(QUICK),$(or $(OBJHEAP_CACHE),$(HOME)/.cache/objheap)/bench-native,bench)
 bench-native:
-	tests/vm/deps.sh valgrind python3
+	tests/vm/deps.sh build-essential valgrind python3
 	$(MAKE) -C tests/userland SAN= bench
 	python3 tests/bench/native.py --objheap tests/userland/build/gcc-nosan/bench_native \
 		--python /usr/bin/python3 --out $(NATIVE_OUT) $(if $(QUICK),--quick)
@@ -128,6 +128,7 @@ check-clean-root:
 # The module's core built and tested natively (tests/userland): the tests
 # and the seed corpus under ASan and UBSan, the threads test under TSan.
 userland:
+	tests/vm/deps.sh build-essential xz-utils
 	$(MAKE) -C tests/userland
 	$(MAKE) -C tests/userland tsan
 
@@ -136,7 +137,7 @@ userland:
 # crash-* there and fails the run.
 FUZZ_SECONDS ?= 300
 fuzz:
-	tests/vm/deps.sh clang libclang-rt-14-dev
+	tests/vm/deps.sh clang libclang-rt-14-dev xz-utils
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/userland/fuzz.sh
 
 # Plant known defects one at a time and check that `make check` fails.

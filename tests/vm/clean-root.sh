@@ -7,7 +7,7 @@
 # HEAD, with an empty cache. A package the project forgot to install makes
 # it fail, whatever this machine has installed by hand.
 #
-# usage: [KVER=6.12|6.1] [TARGET=check|try|...] [CLEAN_ROOT=/var/tmp/objheap-clean-root]
+# usage: [KVER=6.12|6.1] [TARGET=check|try|"fuzz FUZZ_SECONDS=30"|...] [CLEAN_ROOT=/var/tmp/objheap-clean-root]
 #        clean-root.sh
 # Needs root. Takes about as long as a cold `make check` plus some minutes
 # for debootstrap and the packages. The root is left for a look; it is
@@ -78,6 +78,8 @@ target=${TARGET:-check}
 log "make $target KVER=$KVER in the clean root"
 rc=0
 t1=$(date +%s)
-in_root make -C /root/objheap "$target" KVER="$KVER" JOBS="$JOBS" || rc=$?
+# $target may be several words: TARGET="fuzz FUZZ_SECONDS=30".
+# shellcheck disable=SC2086
+in_root make -C /root/objheap $target KVER="$KVER" JOBS="$JOBS" || rc=$?
 echo "clean-root: make $target KVER=$KVER exit $rc in $(($(date +%s) - t1))s ($(($(date +%s) - t0))s with debootstrap)"
 exit $rc
