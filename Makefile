@@ -123,7 +123,7 @@ mutants:
 # `make check` in a clean Debian 12 root made with debootstrap, from a
 # clone of HEAD: proves the install list (tests/vm/clean-root.sh).
 check-clean-root:
-	TARGET=$(or $(TARGET),check) tests/vm/clean-root.sh
+	TARGET="$(or $(TARGET),check)" tests/vm/clean-root.sh
 
 # The module's core built and tested natively (tests/userland): the tests
 # and the seed corpus under ASan and UBSan, the threads test under TSan.
