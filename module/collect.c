@@ -52,10 +52,13 @@ static inline struct objheap_gc_head *gc_of(struct list_head *pos)
 
 static inline bool gc_collecting(const struct objheap_obj *obj)
 {
-	return obj->flags & OBJHEAP_OBJ_COLLECTING;
+	return obj->state == OBJHEAP_OBJ_COLLECTING;
 }
 
-/* Step 1; also moves every young object to list @gen. Returns how many. */
+/*
+ * Step 1; also marks every young object COLLECTING, which stands for list
+ * @gen from here on. Returns how many.
+ */
 static unsigned long update_refs(struct list_head *young, unsigned int gen)
 {
 	struct list_head *pos;
@@ -67,8 +70,7 @@ static unsigned long update_refs(struct list_head *young, unsigned int gen)
 
 		/* From here on young's back links are gone. */
 		gc->scan.refs = obj->refs;
-		obj->flags = (obj->flags & ~OBJHEAP_OBJ_LIST) | gen |
-			     OBJHEAP_OBJ_COLLECTING;
+		obj->state = OBJHEAP_OBJ_COLLECTING;
 		gc_resched(++n);
 	}
 	return n;
@@ -125,12 +127,10 @@ static void keep_all(struct list_head *young)
 /*
  * The debug self-check (module parameter gc_validate, as CPython's
  * validate_list()): is @head a whole doubly linked list of @len objects,
- * each labelled @list, with exactly the marks @marks?
+ * each in state @list (a list's number, or a mark)?
  */
-static bool validate_list(struct list_head *head, u64 len, unsigned int list,
-			  u8 marks)
+static bool validate_list(struct list_head *head, u64 len, unsigned int list)
 {
-	const u8 all = OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE;
 	struct list_head *pos;
 	u64 n = 0;
 
@@ -138,7 +138,7 @@ static bool validate_list(struct list_head *head, u64 len, unsigned int list,
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
 
 		if (pos->next->prev != pos || objheap_obj_list(obj) != list ||
-		    (obj->flags & all) != marks || !obj->nslots)
+		    !obj->nslots)
 			return false;
 		gc_resched(++n);
 	}
@@ -151,7 +151,7 @@ static bool validate_lists(struct objheap_gc *gc)
 	unsigned int i;
 
 	for (i = 0; i < OBJHEAP_GC_NR_LISTS; i++)
-		if (!validate_list(&gc->lists[i], gc->len[i], i, 0))
+		if (!validate_list(&gc->lists[i], gc->len[i], i))
 			return false;
 	return true;
 }
@@ -183,17 +183,17 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 		struct objheap_obj *child = slots[i];
 		struct objheap_gc_head *cgc;
 		unsigned long *refs;
+		unsigned int state;
 		uintptr_t mask;
-		u8 flags;
 
 		if (!child)
 			continue;
-		flags = child->flags;
+		state = child->state;
 		cgc = objheap_obj_gc(child);
-		if (unlikely(flags & OBJHEAP_OBJ_UNREACHABLE)) {
+		if (unlikely(state == OBJHEAP_OBJ_UNREACHABLE)) {
 			/* Judged too early: back to young, to be scanned. */
 			list_del(&cgc->link);
-			child->flags &= ~OBJHEAP_OBJ_UNREACHABLE;
+			child->state = OBJHEAP_OBJ_COLLECTING;
 			young_append(young, cgc);
 			cgc->scan.refs = 1;
 			continue;
@@ -206,7 +206,7 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 		 * one): in a random graph which of the two a child is, is a
 		 * coin toss the CPU would mispredict.
 		 */
-		mask = -(uintptr_t)!!(flags & OBJHEAP_OBJ_COLLECTING);
+		mask = -(uintptr_t)(state == OBJHEAP_OBJ_COLLECTING);
 		refs = (unsigned long *)(((uintptr_t)&cgc->scan.refs & mask) |
 					 ((uintptr_t)&discard & ~mask));
 		*refs |= 1;
@@ -234,14 +234,12 @@ static unsigned long move_unreachable(struct list_head *young,
 			/* May append to young, and so change pos->next. */
 			visit_reachable(young, obj);
 			gc->link.prev = prev;
-			obj->flags = (obj->flags & ~(OBJHEAP_OBJ_LIST |
-						     OBJHEAP_OBJ_COLLECTING)) |
-				     dest;
+			obj->state = dest;
 			prev = pos;
 			kept++;
 		} else {
 			prev->next = pos->next;
-			obj->flags |= OBJHEAP_OBJ_UNREACHABLE;
+			obj->state = OBJHEAP_OBJ_UNREACHABLE;
 			list_add_tail(&gc->link, unreachable);
 		}
 		pos = prev->next;
@@ -266,10 +264,7 @@ static void save_unreachable(struct objheap_heap *heap,
 	list_for_each(pos, unreachable) {
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
 
-		obj->flags = (obj->flags & ~(OBJHEAP_OBJ_LIST |
-					     OBJHEAP_OBJ_COLLECTING |
-					     OBJHEAP_OBJ_UNREACHABLE)) |
-			     OBJHEAP_GEN_GARBAGE;
+		obj->state = OBJHEAP_GEN_GARBAGE;
 		objheap_obj_get(obj);
 		gc_resched(++n);
 	}
@@ -303,7 +298,7 @@ static void clear_unreachable(struct objheap_heap *heap,
 	list_for_each_safe(pos, next, unreachable) {
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
 
-		obj->flags &= ~(OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE);
+		obj->state = gen;
 		if (objheap_obj_free_garbage(heap, obj)) {
 			freed++;
 		} else {
@@ -337,7 +332,6 @@ static void keep_unreachable(struct list_head *unreachable,
 	list_for_each(pos, unreachable) {
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
 
-		obj->flags &= ~(OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE);
 		objheap_obj_set_list(obj, dest);
 		gc_resched(++n);
 	}
@@ -409,9 +403,8 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	kept = move_unreachable(young, &unreachable, dest);
 	lost = scanned - kept;
 	if (validating() &&
-	    (!validate_list(young, kept, dest, 0) ||
-	     !validate_list(&unreachable, lost, gen,
-			    OBJHEAP_OBJ_COLLECTING | OBJHEAP_OBJ_UNREACHABLE))) {
+	    (!validate_list(young, kept, dest) ||
+	     !validate_list(&unreachable, lost, OBJHEAP_OBJ_UNREACHABLE))) {
 		/* Judgements that cannot be trusted: nothing is freed. */
 		objheap_heap_break(heap, "collector lists corrupt after the scan");
 		keep_unreachable(&unreachable, young, dest);

@@ -190,9 +190,14 @@ void objheap_gc_track(struct objheap_heap *heap, struct objheap_obj *obj)
 void objheap_gc_untrack(struct objheap_heap *heap, struct objheap_obj *obj)
 {
 	struct objheap_gc *gc = &heap->gc;
+	unsigned int list = objheap_obj_list(obj);
 
 	list_del(&objheap_obj_gc(obj)->link);
-	objheap_stat_add(gc->len[objheap_obj_list(obj)], -1);
+	/* Never marked: nothing is freed while a collection judges. */
+	if (WARN_ON_ONCE(list >= OBJHEAP_GC_NR_LISTS))
+		objheap_heap_break(heap, "freed a container under judgement");
+	else
+		objheap_stat_add(gc->len[list], -1);
 	/* As CPython: a deallocation undoes an allocation's count. */
 	if (gc->count[0])
 		objheap_stat_add(gc->count[0], -1);

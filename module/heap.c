@@ -412,13 +412,15 @@ static struct objheap_obj *rw_target(struct objheap_heap *heap,
 				     const struct objheap_op *op)
 {
 	struct objheap_obj *obj;
+	u32 size;
 
 	if (op->ref || op->type || op->size)
 		return ERR_PTR(-EINVAL);
 	obj = objheap_handle_lookup(&heap->handles, op->handle);
 	if (!obj)
 		return ERR_PTR(-EBADF);
-	if (op->index > obj->size || op->count > obj->size - op->index)
+	size = objheap_obj_size(obj);
+	if (op->index > size || op->count > size - op->index)
 		return ERR_PTR(-ERANGE);
 	return obj;
 }
@@ -542,13 +544,13 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 		objheap_heap_unlock(heap);
 		return -EBADF;
 	}
-	bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
+	info->size = objheap_obj_size(obj);
+	bytes = objheap_obj_alloc_size(obj->nslots, info->size);
 	info->refcount = obj->refs;
-	info->type = obj->type;
+	info->type = objheap_types_tag(heap, obj);
 	info->nslots = obj->nslots;
-	info->size = obj->size;
 	info->alloc_size = bytes;
-	info->size_class = objheap_class_size(obj->class);
+	info->size_class = objheap_class_size(objheap_size_to_class(bytes));
 	info->flags = obj->nslots ? OBJHEAP_INFO_CONTAINER : 0;
 	info->generation = obj->nslots ? objheap_obj_list(obj) :
 					 OBJHEAP_GEN_UNTRACKED;

@@ -2,10 +2,11 @@
 /*
  * Objects: allocation, reference counting and deallocation.
  *
- * Deallocation never recurses. An object whose count reaches zero is
- * pushed on a stack threaded through its own header (next_dead overlays
- * the dead count); the loop pops one, drops the references its slots hold
- * (pushing the children that die), and frees it. Dropping the head of a
+ * Deallocation never recurses. A container whose count reaches zero
+ * leaves the collector's lists and is pushed on a stack threaded through
+ * its gc head; the loop pops one, drops the references its slots hold
+ * (pushing the children that die), and frees it. A leaf that dies has no
+ * references to drop and is freed at once. Dropping the head of a
  * chain of a million objects takes a million iterations and no stack: the
  * problem CPython's "trashcan" solves.
  */
@@ -17,7 +18,9 @@
 #include "objheap.h"
 
 /* objheap_obj_alloc() writes every header byte: there is no padding. */
-static_assert(sizeof(struct objheap_obj) == 16);
+static_assert(sizeof(struct objheap_obj) == 8);
+/* The payload size word: a payload of OBJHEAP_MAX_PAYLOAD fits in it. */
+static_assert(OBJHEAP_MAX_PAYLOAD <= U32_MAX);
 
 /* How many objects the free loop handles between two cond_resched(). */
 #define FREE_BATCH	1024
@@ -27,12 +30,14 @@ static_assert(sizeof(struct objheap_obj) == 16);
  * @nslots: its slots, at most OBJHEAP_MAX_SLOTS
  * @size: its payload, at most OBJHEAP_MAX_PAYLOAD
  *
- * Return: header, slots and payload, plus the container link if @nslots.
+ * Return: header, slots and payload (with its size word if @size), plus
+ * the container link if @nslots.
  */
 size_t objheap_obj_alloc_size(u32 nslots, u32 size)
 {
 	return (nslots ? sizeof(struct objheap_gc_head) : 0) +
-	       struct_size_t(struct objheap_obj, slots, nslots) + size;
+	       struct_size_t(struct objheap_obj, slots, nslots) +
+	       (size ? sizeof(u64) + size : 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc_size);
 
@@ -40,13 +45,26 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc_size);
  * objheap_obj_payload() - the payload bytes of an object
  * @obj: the object
  *
- * Return: the first payload byte, right after the last slot.
+ * Return: the first payload byte, after the last slot and the size word;
+ * meaningful only if the object has a payload.
  */
 void *objheap_obj_payload(struct objheap_obj *obj)
 {
-	return &obj->slots[obj->nslots];
+	return (u64 *)&obj->slots[obj->nslots] + 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_payload);
+
+/**
+ * objheap_obj_size() - the payload size of an object
+ * @obj: the object
+ *
+ * Return: its payload bytes, 0 if it has none.
+ */
+u32 objheap_obj_size(const struct objheap_obj *obj)
+{
+	return obj->payload ? *(const u64 *)&obj->slots[obj->nslots] : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_size);
 
 /*
  * What an object of @bytes in @class counts in its heap's and its type's
@@ -58,11 +76,10 @@ static size_t class_charge(unsigned int class, size_t bytes)
 	return class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
 }
 
-/* class_charge() of a live object, from the class it records. */
-static size_t obj_charge(const struct objheap_obj *obj)
+/* The bytes of a live object's allocation. */
+static size_t obj_bytes(const struct objheap_obj *obj)
 {
-	return class_charge(obj->class,
-			    objheap_obj_alloc_size(obj->nslots, obj->size));
+	return objheap_obj_alloc_size(obj->nslots, objheap_obj_size(obj));
 }
 
 /**
@@ -101,16 +118,15 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	 * for the small objects that are most of a heap.
 	 */
 	obj = nslots ? objheap_gc_obj(mem) : mem;
-	obj->refs = 1;
-	obj->type = type;
-	obj->size = size;
-	obj->nslots = nslots;
-	obj->class = class;
-	obj->flags = 0;
+	*obj = (struct objheap_obj) {
+		.refs = 1, .type = ts->index, .nslots = nslots, .payload = !!size,
+	};
 	for (i = 0; i < nslots; i++)
 		obj->slots[i] = NULL;
-	if (size)
-		memset(&obj->slots[nslots], 0, size);
+	if (size) {
+		*(u64 *)&obj->slots[nslots] = size;
+		memset(objheap_obj_payload(obj), 0, size);
+	}
 	if (nslots)
 		objheap_gc_track(heap, obj);
 
@@ -131,25 +147,18 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
  * Give an object's memory back; its count is zero, its slots dropped,
  * and it is off the collector's lists.
  */
-static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj)
+static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj,
+			size_t bytes, size_t charge)
 {
-	unsigned int class = obj->class;
-	size_t bytes = objheap_obj_alloc_size(obj->nslots, obj->size);
+	unsigned int class = objheap_size_to_class(bytes);
 	void *mem = obj->nslots ? (void *)objheap_obj_gc(obj) : obj;
 
-	objheap_stat_add(heap->bytes, -(s64)class_charge(class, bytes));
+	objheap_stat_add(heap->bytes, -(s64)charge);
 	objheap_stat_add(heap->objects, -1);
 	objheap_stat_add(heap->class_objects[min_t(unsigned int, class,
 						   OBJHEAP_NR_CLASSES)], -1);
 	objheap_stat_add(heap->frees, 1);
 	objheap_pool_free(heap, mem, class, bytes);
-}
-
-static void obj_free(struct objheap_heap *heap, struct objheap_obj *obj)
-{
-	if (obj->nslots)
-		objheap_gc_untrack(heap, obj);
-	obj_release(heap, obj);
 }
 
 /* A count of 0 or a saturated one: a bug was seen; never free the object. */
@@ -181,42 +190,63 @@ void objheap_obj_get(struct objheap_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
 
+/* Count a dead object out of its type's statistics, and give it back. */
+static void obj_uncount_release(struct objheap_heap *heap,
+				struct objheap_obj *obj)
+{
+	size_t bytes = obj_bytes(obj);
+	size_t charge = class_charge(objheap_size_to_class(bytes), bytes);
+
+	objheap_types_uncount(heap, obj, charge);
+	obj_release(heap, obj, bytes, charge);
+}
+
 /*
- * Drop one reference; on zero, push @obj on the dead stack. Its type tag
- * is counted out here, before next_dead overwrites it.
+ * Drop one reference; on zero, free a leaf at once, or take a container
+ * off the collector's lists and push it on the dead stack.
  */
 static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
-			 struct objheap_obj **stack)
+			 struct objheap_gc_head **stack)
 {
+	struct objheap_gc_head *gc;
+
 	if (unlikely(obj_refs_bad(obj))) {
 		obj_refs_saturate(obj);
 		return;
 	}
 	if (--obj->refs)
 		return;
-	objheap_types_uncount(heap, obj->type, obj_charge(obj));
-	obj->next_dead = *stack;
-	*stack = obj;
+	if (!obj->nslots) {
+		obj_uncount_release(heap, obj);
+		return;
+	}
+	objheap_gc_untrack(heap, obj);
+	gc = objheap_obj_gc(obj);
+	gc->dead_next = *stack;
+	*stack = gc;
 }
 
 /* Free everything on the dead stack, and everything that dies with it. */
-static void free_dead(struct objheap_heap *heap, struct objheap_obj *stack)
+static void free_dead(struct objheap_heap *heap, struct objheap_gc_head *stack)
 {
 	while (stack) {
-		struct objheap_obj *obj = stack;
+		struct objheap_obj *obj = objheap_gc_obj(stack);
+		u64 frees = heap->frees;
 		u32 i, nslots;
 
-		stack = obj->next_dead;
+		stack = stack->dead_next;
 		nslots = obj->nslots;
 		for (i = 0; i < nslots; i++)
 			if (obj->slots[i])
 				obj_put_push(heap, obj->slots[i], &stack);
-		obj_free(heap, obj);
+		obj_uncount_release(heap, obj);
 		/*
 		 * Counted per heap, not per call: a loop of many short calls
-		 * (a collection clearing rings of 1000) adds up too.
+		 * (a collection clearing rings of 1000) adds up too. One pass
+		 * may free up to OBJHEAP_MAX_SLOTS + 1 objects: test whether a
+		 * multiple of FREE_BATCH was crossed, not reached.
 		 */
-		if (heap->frees % FREE_BATCH == 0)
+		if (frees / FREE_BATCH != heap->frees / FREE_BATCH)
 			cond_resched();
 	}
 }
@@ -230,7 +260,7 @@ static void free_dead(struct objheap_heap *heap, struct objheap_obj *stack)
  */
 void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj)
 {
-	struct objheap_obj *stack = NULL;
+	struct objheap_gc_head *stack = NULL;
 
 	lockdep_assert_held(&heap->lock);
 	obj_put_push(heap, obj, &stack);
@@ -248,7 +278,7 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_put);
 void objheap_obj_clear_slots(struct objheap_heap *heap,
 			     struct objheap_obj *obj)
 {
-	struct objheap_obj *stack = NULL;
+	struct objheap_gc_head *stack = NULL;
 	u32 i;
 
 	lockdep_assert_held(&heap->lock);
@@ -278,7 +308,7 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_clear_slots);
 void objheap_obj_clear_garbage(struct objheap_heap *heap,
 			       struct objheap_obj *obj)
 {
-	struct objheap_obj *stack = NULL;
+	struct objheap_gc_head *stack = NULL;
 	u32 i, nslots = obj->nslots;
 
 	lockdep_assert_held(&heap->lock);
@@ -288,7 +318,7 @@ void objheap_obj_clear_garbage(struct objheap_heap *heap,
 		if (!child)
 			continue;
 		obj->slots[i] = NULL;
-		if (!(child->flags & OBJHEAP_OBJ_UNREACHABLE))
+		if (child->state != OBJHEAP_OBJ_UNREACHABLE)
 			obj_put_push(heap, child, &stack);
 		else if (unlikely(obj_refs_bad(child)))
 			obj_refs_saturate(child);
@@ -313,7 +343,6 @@ bool objheap_obj_free_garbage(struct objheap_heap *heap,
 {
 	if (obj->refs)
 		return false;
-	objheap_types_uncount(heap, obj->type, obj_charge(obj));
-	obj_release(heap, obj);
+	obj_uncount_release(heap, obj);
 	return true;
 }

@@ -67,7 +67,7 @@
 
 /* Pool index of objects too large for any size class (kvmalloc). */
 #define OBJHEAP_CLASS_LARGE	0xff
-#define OBJHEAP_NR_CLASSES	22
+#define OBJHEAP_NR_CLASSES	25
 /* Objects a full freelist gives back to the slab in one bulk free. */
 #define OBJHEAP_POOL_RELEASE	32
 
@@ -80,6 +80,8 @@
  *	scratch count out of every object's size
  * @scan.next: alias of @link.next
  * @scan.refs: references not (yet) explained by the collected objects
+ * @dead_next: once the count is zero and it is off the collector's lists,
+ *	links the container into the free loop's dead stack (object.c)
  *
  * Only objects with slots carry it, in front of the object (as CPython's
  * PyGC_Head), so that leaves pay nothing for it.
@@ -91,17 +93,18 @@ struct objheap_gc_head {
 			struct list_head *next;
 			unsigned long refs;
 		} scan;
+		struct objheap_gc_head *dead_next;
 	};
 };
 
 /*
- * objheap_obj.flags: which objheap_gc list a container is on (a generation
- * 0..2, OBJHEAP_GEN_PERMANENT or OBJHEAP_GEN_GARBAGE), and two marks that
- * only exist during a collection.
+ * objheap_obj.state: which objheap_gc list a container is on (a generation
+ * 0..2, OBJHEAP_GEN_PERMANENT or OBJHEAP_GEN_GARBAGE), or one of two marks
+ * that only exist during a collection, which stand for the generation
+ * collected (collect.c knows which).
  */
-#define OBJHEAP_OBJ_LIST		GENMASK(2, 0)
-#define OBJHEAP_OBJ_COLLECTING		BIT(3)	/* in the generations collected */
-#define OBJHEAP_OBJ_UNREACHABLE	BIT(4)	/* on the tentatively unreachable list */
+#define OBJHEAP_OBJ_COLLECTING		6	/* in the generations collected */
+#define OBJHEAP_OBJ_UNREACHABLE	7	/* on the tentatively unreachable list */
 
 /* The collector's lists: generations 0..2, then frozen and saved objects. */
 #define OBJHEAP_GC_NR_LISTS	(OBJHEAP_GEN_GARBAGE + 1)
@@ -146,36 +149,40 @@ struct objheap_gc {
  */
 #define OBJHEAP_REFS_SATURATED	0xc0000000U
 
+/* Bits of objheap_obj.type: a heap holds at most this many tags at once. */
+#define OBJHEAP_TYPE_INDEX_BITS	14
+#define OBJHEAP_MAX_TYPES	BIT(OBJHEAP_TYPE_INDEX_BITS)
+
 /**
- * struct objheap_obj - header of every object
+ * struct objheap_obj - header of every object: 8 bytes
  * @refs: handles to the object plus slots that point at it (plus the
  *	garbage list's for saved objects); a plain count: every change is
  *	made under the heap's lock, so atomics would only cost (see
  *	OBJHEAP_REFS_SATURATED for what refcount_t's checks became)
- * @type: the user's type tag
- * @next_dead: overlays @refs and @type once the count is zero: links the
- *	object into the iterative free stack or a pool freelist
- * @size: payload bytes
- * @nslots: number of slots
- * @class: pool index, or OBJHEAP_CLASS_LARGE
- * @flags: the collector's OBJHEAP_OBJ_* bits
- * @slots: the slots; the payload follows the last one
+ * @type: index of its type tag's entry in the heap's type table
+ *	(types.c), not the tag: a tag is 32 bits, an index 14
+ * @nslots: number of slots, at most OBJHEAP_MAX_SLOTS
+ * @payload: it has a payload; its size is the u64 word after the last
+ *	slot, its bytes follow that word
+ * @unused: zero; room for one more flag
+ * @state: for a container, the collector's list or mark (OBJHEAP_OBJ_*)
+ * @slots: the slots
  *
- * A container's allocation starts with its struct objheap_gc_head; the
- * object pointer always points at this header.
+ * Every field a 16-byte header had is here or derived: the pool class
+ * from the size (objheap_obj_alloc_size()), which is why a two-slot
+ * container takes 40 bytes (gc head 16, header 8, slots 16), less than a
+ * CPython 2-tuple's 56. A container's allocation starts with its struct
+ * objheap_gc_head; the object pointer always points at this header. Once
+ * the count is zero a container is linked into the dead stack through
+ * its gc head (objheap_gc_head.dead_next); a leaf is freed at once.
  */
 struct objheap_obj {
-	union {
-		struct {
-			u32 refs;
-			u32 type;
-		};
-		struct objheap_obj *next_dead;
-	};
-	u32 size;
-	u16 nslots;
-	u8 class;
-	u8 flags;
+	u32 refs;
+	u32 type:OBJHEAP_TYPE_INDEX_BITS;
+	u32 nslots:13;
+	u32 payload:1;
+	u32 unused:1;
+	u32 state:3;
 	struct objheap_obj *slots[];
 };
 
@@ -197,13 +204,13 @@ struct objheap_handles {
 
 /**
  * struct objheap_freelist - recently freed objects of one size class
- * @head: singly linked through objheap_obj.next_dead
+ * @head: singly linked through the first word of each object's memory
  * @count: objects on the list
  * @hits: allocations served from the list
  * @misses: allocations that went to the slab
  */
 struct objheap_freelist {
-	struct objheap_obj *head;
+	void *head;
 	unsigned int count;
 	u64 hits;
 	u64 misses;
@@ -215,12 +222,14 @@ struct objheap_freelist {
  * @objects: how many
  * @bytes: their bytes, as charged to the heap
  * @type: the tag
+ * @index: its entry in objheap_heap.type_table, which its objects record
  */
 struct objheap_type_stat {
 	struct rb_node node;
 	u64 objects;
 	u64 bytes;
 	u32 type;
+	u32 index;
 };
 
 /**
@@ -305,6 +314,10 @@ struct objheap_uout {
  * @types: struct objheap_type_stat by type tag
  * @types_hot: the entry used last, kept even while it counts no object
  *	(types.c), or NULL
+ * @type_table: the entries by index (objheap_obj.type): a pointer, or a
+ *	free entry, (index of the next free one + 1) << 1 | 1
+ * @type_cap: entries in @type_table
+ * @type_free: index + 1 of the first free entry, 0 when none
  * @debugfs: the heap's directory objheap/heaps/<id>/, or NULL
  * @free: per size class freelists
  * @limits: this heap's limits
@@ -335,6 +348,9 @@ struct objheap_heap {
 	struct objheap_events events;
 	struct rb_root types;
 	struct objheap_type_stat *types_hot;
+	unsigned long *type_table;
+	u32 type_cap;
+	u32 type_free;
 	struct dentry *debugfs;
 	struct objheap_freelist free[OBJHEAP_NR_CLASSES];
 	struct objheap_limits limits;
@@ -415,13 +431,13 @@ static inline struct objheap_obj *objheap_gc_obj(struct objheap_gc_head *gc)
 /* The collector's list an object is on; only meaningful for containers. */
 static inline unsigned int objheap_obj_list(const struct objheap_obj *obj)
 {
-	return obj->flags & OBJHEAP_OBJ_LIST;
+	return obj->state;
 }
 
 static inline void objheap_obj_set_list(struct objheap_obj *obj,
 					unsigned int list)
 {
-	obj->flags = (obj->flags & ~OBJHEAP_OBJ_LIST) | list;
+	obj->state = list;
 }
 
 /* pool.c: size classes, slab caches, freelists, shrinker */
@@ -484,6 +500,7 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 				      u32 nslots, u32 size);
 void objheap_obj_get(struct objheap_obj *obj);
 void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj);
+u32 objheap_obj_size(const struct objheap_obj *obj);
 void *objheap_obj_payload(struct objheap_obj *obj);
 void objheap_obj_clear_slots(struct objheap_heap *heap,
 			     struct objheap_obj *obj);
@@ -528,28 +545,40 @@ void objheap_types_put(struct objheap_heap *heap,
 		       struct objheap_type_stat *ts);
 void objheap_types_commit(struct objheap_heap *heap,
 			  struct objheap_type_stat *ts);
-void objheap_types_uncount_slow(struct objheap_heap *heap, u32 type,
-				u64 bytes);
 
 /**
- * objheap_types_uncount() - an object of @type and @bytes dies
+ * objheap_types_uncount() - an object dies
  * @heap: the heap, locked
- * @type: its tag
+ * @obj: the object, whose entry counts it
  * @bytes: what it was charged
  *
- * Inline for the hot entry: objects die in runs of one type.
+ * Inline: one indexed load, no lookup. An entry that counts nothing and
+ * is not the hot one goes.
  */
-static inline void objheap_types_uncount(struct objheap_heap *heap, u32 type,
+static inline void objheap_types_uncount(struct objheap_heap *heap,
+					 const struct objheap_obj *obj,
 					 u64 bytes)
 {
-	struct objheap_type_stat *ts = heap->types_hot;
+	struct objheap_type_stat *ts;
 
-	if (likely(ts && ts->type == type)) {
-		ts->objects--;
-		ts->bytes -= bytes;
-	} else {
-		objheap_types_uncount_slow(heap, type, bytes);
-	}
+	ts = (struct objheap_type_stat *)heap->type_table[obj->type];
+	ts->objects--;
+	ts->bytes -= bytes;
+	if (unlikely(!ts->objects))
+		objheap_types_put(heap, ts);
+}
+
+/**
+ * objheap_types_tag() - the type tag of an object
+ * @heap: the heap, locked
+ * @obj: a live object
+ *
+ * Return: the tag it was created with.
+ */
+static inline u32 objheap_types_tag(struct objheap_heap *heap,
+				    const struct objheap_obj *obj)
+{
+	return ((struct objheap_type_stat *)heap->type_table[obj->type])->type;
 }
 
 unsigned int objheap_types_top(struct objheap_heap *heap,

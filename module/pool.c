@@ -4,8 +4,9 @@
  * per-heap freelists that keep recently freed objects for reuse, as
  * CPython's obmalloc pools and per-type freelists do.
  *
- * The class table: 16-byte steps up to 128 bytes (where most small
- * containers fall; a two-slot container is 48 bytes), then 32-, 64- and
+ * The class table: 8-byte steps up to 64 bytes (the smallest containers:
+ * a two-slot one is 40 bytes, and an 8-byte header makes every slot count
+ * 8 bytes in the class too), 16-byte steps up to 128, then 32-, 64- and
  * 256-byte steps, then halves of powers of two up to 4096. Rounding waste is
  * at most 1/4 of an object above 128 bytes, and at most 15 bytes below.
  * Anything larger than 4096 bytes comes from kvmalloc, which rounds to
@@ -18,7 +19,7 @@
 #include "objheap.h"
 
 const u16 objheap_class_sizes[OBJHEAP_NR_CLASSES] = {
-	16, 32, 48, 64, 80, 96, 112, 128,
+	16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128,
 	160, 192, 224, 256,
 	320, 384, 448, 512,
 	768, 1024, 1536, 2048, 3072, 4096,
@@ -97,14 +98,14 @@ static void *freelist_unpoison(void *mem, unsigned int class)
 /* Take the first object off a freelist, usable again; NULL if empty. */
 static void *freelist_pop(struct objheap_freelist *fl, unsigned int class)
 {
-	struct objheap_obj *obj = fl->head;
+	void **mem = fl->head;
 
-	if (!obj)
+	if (!mem)
 		return NULL;
-	obj = freelist_unpoison(obj, class);
-	fl->head = obj->next_dead;
+	mem = freelist_unpoison(mem, class);
+	fl->head = *mem;
 	objheap_stat_add(fl->count, -1);
-	return obj;
+	return mem;
 }
 
 /**
@@ -138,8 +139,8 @@ void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 			 size_t size)
 {
 	struct objheap_freelist *fl;
-	struct objheap_obj *obj;
 	size_t cost;
+	void *obj;
 	int ret;
 
 	lockdep_assert_held(&heap->lock);
@@ -236,7 +237,6 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 {
 	unsigned int max = READ_ONCE(objheap_freelist_max);
 	struct objheap_freelist *fl;
-	struct objheap_obj *obj = mem;
 
 	lockdep_assert_held(&heap->lock);
 	if (class == OBJHEAP_CLASS_LARGE) {
@@ -252,9 +252,10 @@ void objheap_pool_free(struct objheap_heap *heap, void *mem,
 	}
 	if (fl->count >= max)
 		pool_release(heap, class, fl->count - max + OBJHEAP_POOL_RELEASE);
-	obj->next_dead = fl->head;
-	freelist_poison(obj, class);
-	fl->head = obj;
+	/* The link is the first word, whatever the object was. */
+	*(void **)mem = fl->head;
+	freelist_poison(mem, class);
+	fl->head = mem;
 	objheap_stat_add(fl->count, 1);
 }
 

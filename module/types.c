@@ -11,12 +11,25 @@
  * xarray, costs no more for sparse tags than for dense ones, so what a
  * heap pins for its tags is exactly what it is charged. Everything runs
  * under the heap's lock.
+ *
+ * Objects record their tag's entry by index, not the 32-bit tag: 14 bits
+ * of an 8-byte header (struct objheap_obj). The type table maps indexes
+ * to entries; its free entries form a LIFO list through the array, as the
+ * handle table's do (handle.c), and it doubles when full, up to
+ * OBJHEAP_MAX_TYPES entries: a heap holds that many distinct tags at once
+ * at most. Counting an object out is an indexed load.
  */
 #include <linux/err.h>
+#include <linux/mm.h>
 #include <linux/rbtree.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "objheap.h"
+
+#define TYPE_FREE(next)		(((unsigned long)(next) << 1) | 1)
+#define TYPE_NEXT(e)		((u32)((e) >> 1))
+#define TYPES_MIN_CAP		16
 
 /* What one entry costs its heap. */
 static size_t types_entry_cost(void)
@@ -33,9 +46,47 @@ void objheap_types_init(struct objheap_heap *heap)
 	heap->types = RB_ROOT;
 }
 
-/* Unlink and free one entry, giving back its charge. */
+/* What a type table of @cap entries costs its heap. */
+static size_t types_table_cost(u32 cap)
+{
+	return cap ? objheap_alloc_cost((size_t)cap * sizeof(unsigned long)) : 0;
+}
+
+/* Double the type table; the new entries go in front of the free list. */
+static int types_table_grow(struct objheap_heap *heap)
+{
+	u32 i, newcap = heap->type_cap ? heap->type_cap * 2 : TYPES_MIN_CAP;
+	unsigned long *table;
+	int ret;
+
+	if (heap->type_cap >= OBJHEAP_MAX_TYPES)
+		return -EDQUOT;
+	ret = objheap_charge(heap, types_table_cost(newcap));
+	if (ret)
+		return ret;
+	table = kvmalloc_array(newcap, sizeof(*table), OBJHEAP_GFP);
+	if (!table) {
+		objheap_uncharge(heap, types_table_cost(newcap));
+		return -ENOMEM;
+	}
+	if (heap->type_cap)
+		memcpy(table, heap->type_table,
+		       heap->type_cap * sizeof(*table));
+	for (i = heap->type_cap; i < newcap; i++)
+		table[i] = TYPE_FREE(i + 1 < newcap ? i + 2 : heap->type_free);
+	heap->type_free = heap->type_cap + 1;
+	kvfree(heap->type_table);
+	objheap_uncharge(heap, types_table_cost(heap->type_cap));
+	heap->type_table = table;
+	heap->type_cap = newcap;
+	return 0;
+}
+
+/* Unlink and free one entry, giving back its charge and its index. */
 static void types_free(struct objheap_heap *heap, struct objheap_type_stat *ts)
 {
+	heap->type_table[ts->index] = TYPE_FREE(heap->type_free);
+	heap->type_free = ts->index + 1;
 	rb_erase(&ts->node, &heap->types);
 	kfree(ts);
 	objheap_uncharge(heap, types_entry_cost());
@@ -53,6 +104,11 @@ void objheap_types_destroy(struct objheap_heap *heap)
 	while ((node = rb_first(&heap->types)))
 		types_free(heap, rb_entry(node, struct objheap_type_stat, node));
 	heap->types_hot = NULL;
+	kvfree(heap->type_table);
+	objheap_uncharge(heap, types_table_cost(heap->type_cap));
+	heap->type_table = NULL;
+	heap->type_cap = 0;
+	heap->type_free = 0;
 }
 
 /**
@@ -93,24 +149,6 @@ static struct objheap_type_stat *types_lookup(struct objheap_heap *heap,
 	return NULL;
 }
 
-/* The entry of @type, from the hot entry first: allocations come in runs. */
-static struct objheap_type_stat *types_find(struct objheap_heap *heap,
-					    u32 type)
-{
-	struct objheap_type_stat *ts = heap->types_hot;
-
-	if (ts && ts->type == type)
-		return ts;
-	ts = types_lookup(heap, type, NULL, NULL);
-	if (ts) {
-		swap(heap->types_hot, ts);
-		if (ts)
-			objheap_types_put(heap, ts);
-		return heap->types_hot;
-	}
-	return NULL;
-}
-
 /**
  * objheap_types_get() - the counts of a tag, created if new
  * @heap: the heap, locked
@@ -121,7 +159,7 @@ static struct objheap_type_stat *types_find(struct objheap_heap *heap,
  * gives a new entry back with objheap_types_put().
  *
  * Return: the entry, ERR_PTR(-EDQUOT) if the heap cannot be charged for a
- * new one, or ERR_PTR(-ENOMEM).
+ * new one or holds OBJHEAP_MAX_TYPES tags already, or ERR_PTR(-ENOMEM).
  */
 struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 					    u32 type)
@@ -136,6 +174,11 @@ struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 	ts = types_lookup(heap, type, &link, &parent);
 	if (ts)
 		return ts;
+	if (!heap->type_free) {
+		ret = types_table_grow(heap);
+		if (ret)
+			return ERR_PTR(ret);
+	}
 	ret = objheap_charge(heap, types_entry_cost());
 	if (ret)
 		return ERR_PTR(ret);
@@ -145,6 +188,9 @@ struct objheap_type_stat *objheap_types_get(struct objheap_heap *heap,
 		return ERR_PTR(-ENOMEM);
 	}
 	ts->type = type;
+	ts->index = heap->type_free - 1;
+	heap->type_free = TYPE_NEXT(heap->type_table[ts->index]);
+	heap->type_table[ts->index] = (unsigned long)ts;
 	/* The charge may have drained freelists, never the tree: look now. */
 	types_lookup(heap, type, &link, &parent);
 	rb_link_node(&ts->node, parent, link);
@@ -173,24 +219,6 @@ void objheap_types_commit(struct objheap_heap *heap,
 	heap->types_hot = ts;
 	if (old)
 		objheap_types_put(heap, old);
-}
-
-/**
- * objheap_types_uncount_slow() - objheap_types_uncount() of another tag
- *	than the hot one
- * @heap: the heap, locked
- * @type: its tag
- * @bytes: what it was charged
- */
-void objheap_types_uncount_slow(struct objheap_heap *heap, u32 type,
-				u64 bytes)
-{
-	struct objheap_type_stat *ts = types_find(heap, type);
-
-	if (WARN_ON_ONCE(!ts))
-		return;
-	ts->objects--;
-	ts->bytes -= bytes;
 }
 
 /* The first entry whose tag is @type or above, or NULL. */

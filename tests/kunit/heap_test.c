@@ -423,9 +423,51 @@ static void types_hot_entry_stays_until_replaced(struct kunit *test)
 	types_expect_only_hot(test, heap);
 }
 
+/*
+ * A heap holds at most OBJHEAP_MAX_TYPES tags at once (objects record an
+ * index of 14 bits): one more fails with EDQUOT and changes nothing; a
+ * known tag still works, and a tag whose last object died frees its index.
+ */
+static void type_table_full_fails_new_tags_only(struct kunit *test)
+{
+	struct objheap_heap *heap = test->priv;
+	struct objheap_op op = { .op = OBJHEAP_OP_NEW };
+	u64 objects, bytes;
+	u32 t, h100 = 0;
+
+	for (t = 0; t < OBJHEAP_MAX_TYPES; t++) {
+		op.type = t;
+		KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+		if (t == 100)
+			h100 = op.handle;
+	}
+	KUNIT_EXPECT_EQ(test, heap->type_cap, (u32)OBJHEAP_MAX_TYPES);
+	objects = heap->objects;
+	bytes = heap->bytes;
+	op.type = OBJHEAP_MAX_TYPES;
+	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
+	KUNIT_EXPECT_EQ(test, heap->objects, objects);
+	KUNIT_EXPECT_EQ(test, heap->bytes, bytes);
+	KUNIT_EXPECT_NULL(test, type_entry(heap, OBJHEAP_MAX_TYPES));
+
+	op.type = 5;
+	KUNIT_EXPECT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+	KUNIT_EXPECT_EQ(test, 0, kt_op(heap, OBJHEAP_OP_DROP, h100, 0, 0, NULL));
+	KUNIT_EXPECT_NULL(test, type_entry(heap, 100));
+	op.type = OBJHEAP_MAX_TYPES;
+	KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
+	KUNIT_EXPECT_EQ(test, type_entry(heap, OBJHEAP_MAX_TYPES)->index,
+			100U);
+	for (t = 1; t <= heap->handles.cap; t++)
+		kt_op(heap, OBJHEAP_OP_DROP, t, 0, 0, NULL);
+	KUNIT_EXPECT_EQ(test, heap->objects, 0ULL);
+	types_expect_only_hot(test, heap);
+}
+
 static struct kunit_case objheap_heap_cases[] = {
 	KUNIT_CASE(types_top_sorts_by_bytes_across_chunks),
 	KUNIT_CASE(types_hot_entry_stays_until_replaced),
+	KUNIT_CASE(type_table_full_fails_new_tags_only),
 	KUNIT_CASE(destroy_retires_the_counts),
 	KUNIT_CASE(create_counts_and_destroy_uncounts),
 	KUNIT_CASE(bad_operations_fail_and_change_nothing),

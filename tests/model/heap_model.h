@@ -51,7 +51,8 @@ struct mheap {
 	int since_sweep;
 	__u32 last_dropped;	/* a closed handle (private heaps only) */
 	__u64 collections;	/* full collections run on it (private: all) */
-	__u32 overhead[MAX_SLOTS + 1];	/* INFO alloc_size - size, per nslots */
+	/* INFO alloc_size - size, per nslots, without and with a payload */
+	__u32 overhead[MAX_SLOTS + 1][2];
 	struct mhandle h[MAX_HANDLES];
 	struct mobj obj[MAX_OBJS];
 	__u8 mark[MAX_OBJS];

@@ -49,14 +49,14 @@ TEST_F(heap, new_returns_small_handles_and_info_describes_the_object)
 	EXPECT_EQ(42, info.type);
 	EXPECT_EQ(2, info.nslots);
 	EXPECT_EQ(0, info.size);
-	EXPECT_EQ(48, info.alloc_size);	/* link 16 + header 16 + 2 slots */
-	EXPECT_EQ(48, info.size_class);
+	EXPECT_EQ(40, info.alloc_size);	/* link 16 + header 8 + 2 slots */
+	EXPECT_EQ(40, info.size_class);
 	EXPECT_EQ(OBJHEAP_INFO_CONTAINER, info.flags);
 
 	ASSERT_EQ(0, oh_info(self->fd, b, &info));
 	EXPECT_EQ(43, info.type);
 	EXPECT_EQ(100, info.size);
-	EXPECT_EQ(116, info.alloc_size);
+	EXPECT_EQ(116, info.alloc_size);	/* header 8 + size 8 + 100 */
 	EXPECT_EQ(128, info.size_class);
 	EXPECT_EQ(0, info.flags);
 

@@ -237,10 +237,10 @@ TEST_F(stats, debugfs_pools_rows_follow_a_size_class)
 	for (i = 0; i < 10; i++)
 		ASSERT_NE(0, h[i] = oh_new(self->fd, 3, 2, 0));
 	ASSERT_EQ(0, oh_info(self->fd, h[0], &info));
-	ASSERT_EQ(48, info.size_class);
+	ASSERT_EQ(40, info.size_class);
 	for (cls = 0; cls < 32; cls++) {
 		snprintf(key, sizeof(key), "%u", cls);
-		if (table_row("pools", key, before) == 8 && before[1] == 48)
+		if (table_row("pools", key, before) == 8 && before[1] == 40)
 			break;
 	}
 	ASSERT_EQ(8, table_row("pools", key, before));
@@ -248,7 +248,7 @@ TEST_F(stats, debugfs_pools_rows_follow_a_size_class)
 		ASSERT_EQ(0, oh_drop(self->fd, h[i]));
 	ASSERT_EQ(8, table_row("pools", key, after));
 	EXPECT_EQ(before[2] - 10, after[2]);		/* objects */
-	EXPECT_EQ(before[3] - 480, after[3]);		/* bytes */
+	EXPECT_EQ(before[3] - 400, after[3]);		/* bytes */
 	EXPECT_EQ(before[4] + 10, after[4]);		/* freelisted */
 	EXPECT_EQ(after[2] + after[4], after[7]);	/* slab objects */
 	for (i = 0; i < 10; i++)

@@ -298,10 +298,11 @@ static int info_matches(struct worker *w, struct mheap *m, int o,
 	    !expect(w, "INFO reserved[0]", 0, info->reserved[0]) ||
 	    !expect(w, "INFO reserved[1]", 0, info->reserved[1]))
 		return 0;
-	/* The same layout costs the same bytes. */
-	if (!m->overhead[x->nslots])
-		m->overhead[x->nslots] = over;
-	if (!expect(w, "INFO alloc_size - size", m->overhead[x->nslots], over) ||
+	/* The same layout (slots; payload or none) costs the same bytes. */
+	if (!m->overhead[x->nslots][!!x->size])
+		m->overhead[x->nslots][!!x->size] = over;
+	if (!expect(w, "INFO alloc_size - size",
+		    m->overhead[x->nslots][!!x->size], over) ||
 	    (info->size_class &&
 	     !expect_in(w, "INFO size_class", info->alloc_size, UINT32_MAX,
 			info->size_class)))

@@ -153,6 +153,49 @@ TEST(object_limit_exact)
 }
 
 /*
+ * The type table: OBJHEAP_MAX_TYPES distinct tags at once, then EDQUOT
+ * for a new one only; a tag whose objects died frees its index. And the
+ * 8-byte header: INFO gives back the tag and the payload size it stores.
+ */
+TEST(type_table_limit_and_info)
+{
+	struct objheap_heap_stats st;
+	struct objheap_info info;
+	struct objheap_heap *heap;
+	long h, h7 = 0;
+	u32 t;
+
+	uh_load();
+	heap = uh_open();
+	for (t = 0; t < OBJHEAP_MAX_TYPES; t++) {
+		h = uh_new(heap, 0xfff00000 + t, t & 1, t % 5);
+		ASSERT_GT(h, 0);
+		if (t == 7)
+			h7 = h;
+	}
+	EXPECT_EQ(uh_new(heap, 0xabc, 0, 0), -EDQUOT);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.objects, OBJHEAP_MAX_TYPES);
+	ASSERT_GT(uh_new(heap, 0xfff00003, 2, 0), 0);
+	info = (struct objheap_info){ .handle = h7 };
+	ASSERT_EQ(uh_info(heap, h7, &info), 0);
+	EXPECT_EQ(info.type, 0xfff00007);
+	EXPECT_EQ(info.nslots, 1);
+	EXPECT_EQ(info.size, 2);
+	EXPECT_EQ(info.alloc_size, 16 + 8 + 8 + 8 + 2);
+	EXPECT_EQ(info.size_class, 48);
+	ASSERT_EQ(uh_drop(heap, h7), 0);
+	h = uh_new(heap, 0xabc, 2, 0);
+	ASSERT_GT(h, 0);
+	ASSERT_EQ(uh_info(heap, h, &info), 0);
+	EXPECT_EQ(info.type, 0xabc);
+	EXPECT_EQ(info.alloc_size, 40);
+	EXPECT_EQ(info.size_class, 40);
+	uh_close(heap);
+	uh_unload();
+}
+
+/*
  * Trial deletion's two traps: a cycle closed through the last slot, and
  * an object the scan meets before the reachable one that points at it
  * (judged unreachable, then rescued).
@@ -261,7 +304,7 @@ static struct objheap_obj *hidden;
 static void add_hidden_reference(void)
 {
 	if (hidden && !hidden->slots[0] &&
-	    (hidden->flags & OBJHEAP_OBJ_UNREACHABLE)) {
+	    hidden->state == OBJHEAP_OBJ_UNREACHABLE) {
 		hidden->refs++;
 		hidden = NULL;
 	}
