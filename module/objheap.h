@@ -149,9 +149,9 @@ struct objheap_gc {
  */
 #define OBJHEAP_REFS_SATURATED	0xc0000000U
 
-/* Bits of objheap_obj.type: a heap holds at most this many tags at once. */
+/* Bits of objheap_obj.type: enough for OBJHEAP_MAX_TYPES indexes. */
 #define OBJHEAP_TYPE_INDEX_BITS	14
-#define OBJHEAP_MAX_TYPES	BIT(OBJHEAP_TYPE_INDEX_BITS)
+static_assert(OBJHEAP_MAX_TYPES == 1U << OBJHEAP_TYPE_INDEX_BITS);
 
 /**
  * struct objheap_obj - header of every object: 8 bytes

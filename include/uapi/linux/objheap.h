@@ -62,6 +62,11 @@ struct objheap_version {
  */
 #define OBJHEAP_MAX_SLOTS	4096
 #define OBJHEAP_MAX_PAYLOAD	(1U << 20)
+/*
+ * Distinct type tags one heap holds at once (tags with live objects): a
+ * NEW of one more tag fails with EDQUOT; tags already held still work.
+ */
+#define OBJHEAP_MAX_TYPES	(1U << 14)
 /* Most operations one OBJHEAP_IOC_BATCH may carry. */
 #define OBJHEAP_BATCH_MAX	4096
 
