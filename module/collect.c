@@ -298,15 +298,19 @@ static void clear_unreachable(struct objheap_heap *heap,
 	list_for_each_safe(pos, next, unreachable) {
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
 
-		obj->state = gen;
+		/*
+		 * Freed still marked UNREACHABLE: a store to the header just
+		 * before the free path reads it would stall the load.
+		 */
 		if (objheap_obj_free_garbage(heap, obj)) {
 			freed++;
 		} else {
 			/*
-			 * Still counted in len[gen], and labelled @gen. Not
+			 * Still counted in len[gen]; labelled @gen. Not
 			 * list_move_tail(): its neighbours may be freed, and
 			 * the list they were on is abandoned below.
 			 */
+			obj->state = gen;
 			list_add_tail(pos, &heap->gc.lists[gen]);
 			kept = true;
 		}

@@ -143,24 +143,6 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
 
-/*
- * Give an object's memory back; its count is zero, its slots dropped,
- * and it is off the collector's lists.
- */
-static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj,
-			size_t bytes, size_t charge)
-{
-	unsigned int class = objheap_size_to_class(bytes);
-	void *mem = obj->nslots ? (void *)objheap_obj_gc(obj) : obj;
-
-	objheap_stat_add(heap->bytes, -(s64)charge);
-	objheap_stat_add(heap->objects, -1);
-	objheap_stat_add(heap->class_objects[min_t(unsigned int, class,
-						   OBJHEAP_NR_CLASSES)], -1);
-	objheap_stat_add(heap->frees, 1);
-	objheap_pool_free(heap, mem, class, bytes);
-}
-
 /* A count of 0 or a saturated one: a bug was seen; never free the object. */
 static bool obj_refs_bad(const struct objheap_obj *obj)
 {
@@ -190,15 +172,25 @@ void objheap_obj_get(struct objheap_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
 
-/* Count a dead object out of its type's statistics, and give it back. */
-static void obj_uncount_release(struct objheap_heap *heap,
-				struct objheap_obj *obj)
+/*
+ * Count a dead object out of its heap's and its type's statistics and
+ * give its memory back; its count is zero, its slots dropped, and it is
+ * off the collector's lists.
+ */
+static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj)
 {
 	size_t bytes = obj_bytes(obj);
-	size_t charge = class_charge(objheap_size_to_class(bytes), bytes);
+	unsigned int class = objheap_size_to_class(bytes);
+	size_t charge = class_charge(class, bytes);
+	void *mem = obj->nslots ? (void *)objheap_obj_gc(obj) : obj;
 
 	objheap_types_uncount(heap, obj, charge);
-	obj_release(heap, obj, bytes, charge);
+	objheap_stat_add(heap->bytes, -(s64)charge);
+	objheap_stat_add(heap->objects, -1);
+	objheap_stat_add(heap->class_objects[min_t(unsigned int, class,
+						   OBJHEAP_NR_CLASSES)], -1);
+	objheap_stat_add(heap->frees, 1);
+	objheap_pool_free(heap, mem, class, bytes);
 }
 
 /*
@@ -217,7 +209,7 @@ static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
 	if (--obj->refs)
 		return;
 	if (!obj->nslots) {
-		obj_uncount_release(heap, obj);
+		obj_release(heap, obj);
 		return;
 	}
 	objheap_gc_untrack(heap, obj);
@@ -239,7 +231,7 @@ static void free_dead(struct objheap_heap *heap, struct objheap_gc_head *stack)
 		for (i = 0; i < nslots; i++)
 			if (obj->slots[i])
 				obj_put_push(heap, obj->slots[i], &stack);
-		obj_uncount_release(heap, obj);
+		obj_release(heap, obj);
 		/*
 		 * Counted per heap, not per call: a loop of many short calls
 		 * (a collection clearing rings of 1000) adds up too. One pass
@@ -343,6 +335,6 @@ bool objheap_obj_free_garbage(struct objheap_heap *heap,
 {
 	if (obj->refs)
 		return false;
-	obj_uncount_release(heap, obj);
+	obj_release(heap, obj);
 	return true;
 }

@@ -68,6 +68,8 @@
 /* Pool index of objects too large for any size class (kvmalloc). */
 #define OBJHEAP_CLASS_LARGE	0xff
 #define OBJHEAP_NR_CLASSES	25
+/* The largest class: bigger objects are OBJHEAP_CLASS_LARGE. */
+#define OBJHEAP_SMALL_MAX	4096
 /* Objects a full freelist gives back to the slab in one bulk free. */
 #define OBJHEAP_POOL_RELEASE	32
 
@@ -456,7 +458,22 @@ static inline unsigned int objheap_class_size(unsigned int class)
 	return class < OBJHEAP_NR_CLASSES ? objheap_class_sizes[class] : 0;
 }
 
-unsigned int objheap_size_to_class(size_t size);
+extern u8 objheap_size_classes[];
+
+/**
+ * objheap_size_to_class() - the pool for an object of @size bytes
+ * @size: bytes, header and slots included
+ *
+ * Inline: every allocation and free asks, the class is not stored.
+ *
+ * Return: the smallest class that fits, or OBJHEAP_CLASS_LARGE.
+ */
+static inline unsigned int objheap_size_to_class(size_t size)
+{
+	if (size > OBJHEAP_SMALL_MAX)
+		return OBJHEAP_CLASS_LARGE;
+	return objheap_size_classes[(size + 7) / 8];
+}
 void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 			 size_t size);
 void objheap_pool_free(struct objheap_heap *heap, void *mem,

@@ -22,15 +22,16 @@ const u16 objheap_class_sizes[OBJHEAP_NR_CLASSES] = {
 	16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128,
 	160, 192, 224, 256,
 	320, 384, 448, 512,
-	768, 1024, 1536, 2048, 3072, 4096,
+	768, 1024, 1536, 2048, 3072, OBJHEAP_SMALL_MAX,
 };
 EXPORT_SYMBOL_IF_KUNIT(objheap_class_sizes);
 
 static struct kmem_cache *class_cache[OBJHEAP_NR_CLASSES];
 static char class_name[OBJHEAP_NR_CLASSES][16];
 
-/* size_to_class[(size + 7) / 8]: the smallest class that fits. */
-static u8 size_to_class[4096 / 8 + 1];
+/* objheap_size_classes[(size + 7) / 8]: the smallest class that fits. */
+u8 objheap_size_classes[OBJHEAP_SMALL_MAX / 8 + 1];
+EXPORT_SYMBOL_IF_KUNIT(objheap_size_classes);
 
 /*
  * Each class keeps its own cache so that it shows in /proc/slabinfo as
@@ -107,20 +108,6 @@ static void *freelist_pop(struct objheap_freelist *fl, unsigned int class)
 	objheap_stat_add(fl->count, -1);
 	return mem;
 }
-
-/**
- * objheap_size_to_class() - the pool for an object of @size bytes
- * @size: bytes, header and slots included
- *
- * Return: the smallest class that fits, or OBJHEAP_CLASS_LARGE.
- */
-unsigned int objheap_size_to_class(size_t size)
-{
-	if (size > objheap_class_sizes[OBJHEAP_NR_CLASSES - 1])
-		return OBJHEAP_CLASS_LARGE;
-	return size_to_class[(size + 7) / 8];
-}
-EXPORT_SYMBOL_IF_KUNIT(objheap_size_to_class);
 
 /**
  * objheap_pool_alloc() - allocate the memory of one object
@@ -345,10 +332,10 @@ int objheap_pool_init(void)
 {
 	unsigned int class, i;
 
-	for (class = 0, i = 0; i < ARRAY_SIZE(size_to_class); i++) {
+	for (class = 0, i = 0; i < ARRAY_SIZE(objheap_size_classes); i++) {
 		while (objheap_class_sizes[class] < i * 8)
 			class++;
-		size_to_class[i] = class;
+		objheap_size_classes[i] = class;
 	}
 
 	for (class = 0; class < OBJHEAP_NR_CLASSES; class++) {

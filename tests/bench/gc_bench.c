@@ -57,7 +57,7 @@ static u64 walk(struct objheap_heap *heap)
 
 		for (i = 0; i < obj->nslots; i++)
 			if (obj->slots[i])
-				sum += READ_ONCE(obj->slots[i]->flags);
+				sum += READ_ONCE(obj->slots[i]->refs);
 	}
 	t0 = ktime_get_ns() - t0;
 	mutex_unlock(&heap->lock);
