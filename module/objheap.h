@@ -474,6 +474,7 @@ static inline unsigned int objheap_size_to_class(size_t size)
 		return OBJHEAP_CLASS_LARGE;
 	return objheap_size_classes[(size + 7) / 8];
 }
+
 void *objheap_pool_alloc(struct objheap_heap *heap, unsigned int class,
 			 size_t size);
 void objheap_pool_free(struct objheap_heap *heap, void *mem,

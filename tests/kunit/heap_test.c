@@ -145,7 +145,7 @@ static void limits_hold_and_change_nothing(struct kunit *test)
 	/* Everything the heap pins counts, the freed object's memory too. */
 	lim = (struct objheap_limits){ .max_bytes = heap->pinned + 16 };
 	KUNIT_ASSERT_EQ(test, 0, objheap_heap_set_limits(heap, &lim));
-	/* 16 + 17 bytes need the 48-byte class: over by 32. */
+	/* 8 + 8 + 17 bytes need the 40-byte class: more than there is. */
 	op = (struct objheap_op){ .op = OBJHEAP_OP_NEW, .size = 17 };
 	snap(heap, &before);
 	KUNIT_EXPECT_EQ(test, -EDQUOT, objheap_heap_op(heap, &op, NULL));
@@ -167,7 +167,8 @@ static size_t freelisted(struct objheap_heap *heap)
 
 /*
  * What a heap pins is what it is charged: the heap, objects live and
- * freelisted, the handle table, one entry per type tag; it all goes back.
+ * freelisted, the handle table, one entry per type tag and the type
+ * table; it all goes back.
  */
 static void charges_cover_every_allocation(struct kunit *test)
 {
@@ -187,9 +188,11 @@ static void charges_cover_every_allocation(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, 0, objheap_heap_op(heap, &op, NULL));
 		h[i] = op.handle;
 	}
+	/* Both tables: 128 words. */
 	KUNIT_EXPECT_EQ(test, heap->handles.cap, 128U);
+	KUNIT_EXPECT_EQ(test, heap->type_cap, 128U);
 	KUNIT_EXPECT_EQ(test, heap->pinned,
-			empty + heap->bytes + table + 100 * entry);
+			empty + heap->bytes + 2 * table + 100 * entry);
 	KUNIT_EXPECT_GE(test, objheap_user_pinned(heap), heap->pinned);
 
 	for (i = 0; i < 100; i++)
@@ -197,11 +200,11 @@ static void charges_cover_every_allocation(struct kunit *test)
 	/* The freelist keeps some, charged; one tag entry stays (hot). */
 	KUNIT_EXPECT_EQ(test, heap->bytes, 0ULL);
 	KUNIT_EXPECT_EQ(test, heap->pinned,
-			empty + freelisted(heap) + table + entry);
+			empty + freelisted(heap) + 2 * table + entry);
 	mutex_lock(&heap->lock);
 	objheap_pool_drain(heap);
 	mutex_unlock(&heap->lock);
-	KUNIT_EXPECT_EQ(test, heap->pinned, empty + table + entry);
+	KUNIT_EXPECT_EQ(test, heap->pinned, empty + 2 * table + entry);
 }
 
 /* At its byte limit a heap gives its freelists back rather than fail. */

@@ -149,15 +149,16 @@ static int new_leaves(int fd, __u32 n, __u32 size, __u32 tag0, __u32 step,
 
 /*
  * The adversarial heap: full freelists in every class, then 16-byte
- * leaves with sparse tags, then handles on one object, until the heap
+ * leaves with sparse tags (as many as a heap holds, OBJHEAP_MAX_TYPES),
+ * then leaves of one tag, then handles on one object, until the heap
  * says EDQUOT; collections whose events nobody reads; READs through the
  * largest bounce buffer. Returns the heap's fd.
  */
 static int adversarial_heap(struct __test_metadata *_metadata, long limit)
 {
 	static const __u32 sizes[] = {
-		0, 16, 32, 48, 64, 80, 96, 112, 144, 176, 208, 240, 304, 368,
-		432, 496, 752, 1008, 1520, 2032, 3056, 4080,
+		0, 8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 144, 176, 208, 240,
+		304, 368, 432, 496, 752, 1008, 1520, 2032, 3056, 4080,
 	};
 	struct objheap_gc_collect res;
 	struct objheap_op op;
@@ -181,6 +182,11 @@ static int adversarial_heap(struct __test_metadata *_metadata, long limit)
 	do {
 		made = new_leaves(fd, 256, 0, tag, 2654435761U, &err);
 		tag += 256 * 2654435761U + 7;
+	} while (!err && made);
+	EXPECT_EQ(EDQUOT, err);
+	/* At OBJHEAP_MAX_TYPES tags, bytes are left: leaves of a held tag. */
+	do {
+		made = new_leaves(fd, 256, 0, 1, 0, &err);
 	} while (!err && made);
 	EXPECT_EQ(EDQUOT, err);
 	/* Drop a tenth, then handles on one leaf until the table is full. */
