@@ -13,13 +13,13 @@ mutate() {
 		sed -i '/^static bool subtract_refs/,/^}/s/for (i = 0; i < nslots; i++)/for (i = 0; i + 1 < nslots; i++)/' \
 			"$2/module/collect.c" ;;
 	no-rescue)	# an object judged unreachable too early is not rescued
-		sed -i '/^static void visit_reachable/,/^}/s/if (unlikely(flags \& OBJHEAP_OBJ_UNREACHABLE)) {/if (0) {/' \
+		sed -i '/^static void visit_reachable/,/^}/s/if (unlikely(state == OBJHEAP_OBJ_UNREACHABLE)) {/if (0) {/' \
 			"$2/module/collect.c" ;;
 	set-without-ref)	# SET stores the new reference without taking it
 		sed -i '/^static int op_set/,/^}/{/^\tif (val)$/{N;s/\n\t\tobjheap_obj_get(val);/\n\t\t(void)val;/}}' \
 			"$2/module/heap.c" ;;
 	freelist-not-zeroed)	# an object from a freelist keeps its old payload
-		sed -i 's/^\tif (size)$/\tif (size \&\& class == OBJHEAP_CLASS_LARGE)/' \
+		sed -i 's/^\t\tmemset(objheap_obj_payload(obj), 0, size);$/\t\tif (class == OBJHEAP_CLASS_LARGE)\n\t\t\tmemset(objheap_obj_payload(obj), 0, size);/' \
 			"$2/module/object.c" ;;
 	object-limit-off-by-one)	# one object more than max_objects
 		sed -i 's/heap->objects + 1 > heap->limits.max_objects/heap->objects > heap->limits.max_objects/' \
