@@ -54,18 +54,6 @@ void *objheap_obj_payload(struct objheap_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_payload);
 
-/**
- * objheap_obj_size() - the payload size of an object
- * @obj: the object
- *
- * Return: its payload bytes, 0 if it has none.
- */
-u32 objheap_obj_size(const struct objheap_obj *obj)
-{
-	return obj->payload ? *(const u64 *)&obj->slots[obj->nslots] : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(objheap_obj_size);
-
 /*
  * What an object of @bytes in @class counts in its heap's and its type's
  * bytes: what its pool really gives, the class size, or the exact size

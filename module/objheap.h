@@ -518,7 +518,20 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 				      u32 nslots, u32 size);
 void objheap_obj_get(struct objheap_obj *obj);
 void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj);
-u32 objheap_obj_size(const struct objheap_obj *obj);
+
+/**
+ * objheap_obj_size() - the payload size of an object
+ * @obj: the object
+ *
+ * Inline: every free asks (the pool class is computed from it).
+ *
+ * Return: its payload bytes, 0 if it has none.
+ */
+static inline u32 objheap_obj_size(const struct objheap_obj *obj)
+{
+	return obj->payload ? *(const u64 *)&obj->slots[obj->nslots] : 0;
+}
+
 void *objheap_obj_payload(struct objheap_obj *obj);
 void objheap_obj_clear_slots(struct objheap_heap *heap,
 			     struct objheap_obj *obj);
