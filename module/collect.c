@@ -14,9 +14,13 @@
  *     and so is everything it reaches; the others go to the "unreachable"
  *     list, tentatively, and come back if a reachable object is found to
  *     point at them later in the scan.
- *  4. Survivors move to the next generation. The unreachable objects are
- *     kept (OBJHEAP_GC_SAVEALL) or have their slots cleared, which breaks
- *     their cycles: reference counting frees them and what only they held.
+ *  4. Weak references to the unreachable objects are cleared; those with
+ *     callbacks that are not garbage themselves are queued (weak.c).
+ *  5. Finalizable unreachable objects never finalized are queued for
+ *     finalization, and what they reach survives with them (finalize.c).
+ *  6. Survivors move to the next generation. The rest of the unreachable
+ *     objects are kept (OBJHEAP_GC_SAVEALL) or have their slots cleared,
+ *     which breaks their cycles: they are freed, and what only they held.
  *
  * During steps 1-3 young is singly linked through objheap_gc_head.scan.next
  * and the scratch count lives where the back link was (CPython's PyGC_Head
@@ -69,7 +73,7 @@ static unsigned long update_refs(struct list_head *young, unsigned int gen)
 		struct objheap_obj *obj = objheap_gc_obj(gc);
 
 		/* From here on young's back links are gone. */
-		gc->scan.refs = obj->refs;
+		gc->scan.refs = objheap_obj_refs(obj);
 		obj->state = OBJHEAP_OBJ_COLLECTING;
 		gc_resched(++n);
 	}
@@ -97,7 +101,7 @@ static bool subtract_refs(struct list_head *young)
 			struct objheap_obj *child = slots[i];
 			struct objheap_gc_head *cgc;
 
-			/* Leaves never have the mark: no nslots test needed. */
+			/* Untracked objects never have the mark. */
 			if (!child || !gc_collecting(child))
 				continue;
 			cgc = objheap_obj_gc(child);
@@ -138,7 +142,7 @@ static bool validate_list(struct list_head *head, u64 len, unsigned int list)
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
 
 		if (pos->next->prev != pos || objheap_obj_list(obj) != list ||
-		    !obj->nslots)
+		    !objheap_obj_tracked(obj))
 			return false;
 		gc_resched(++n);
 	}
@@ -200,8 +204,8 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 		}
 		/*
 		 * A child not scanned yet gets a count, which only has to be
-		 * nonzero; one already passed (or not young, or a leaf, which
-		 * has no gc head: only its address is taken) is left alone.
+		 * nonzero; one already passed (or not young, or untracked,
+		 * without a gc head: only its address is taken) is left alone.
 		 * Chosen by a mask, not a branch (compilers turn the ?: into
 		 * one): in a random graph which of the two a child is, is a
 		 * coin toss the CPU would mispredict.
@@ -249,8 +253,24 @@ static unsigned long move_unreachable(struct list_head *young,
 	return kept;
 }
 
+/* Step 4: no weak reference may lead into the garbage any more. */
+static void clear_weakrefs(struct objheap_heap *heap,
+			   struct list_head *unreachable)
+{
+	struct list_head *pos;
+	unsigned long n = 0;
+
+	list_for_each(pos, unreachable) {
+		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
+
+		if (obj->refs & OBJHEAP_REFS_WEAKLY)
+			objheap_weak_clear(heap, obj);
+		gc_resched(++n);
+	}
+}
+
 /*
- * Step 4, OBJHEAP_GC_SAVEALL: keep the garbage as it is, one reference of
+ * Step 6, OBJHEAP_GC_SAVEALL: keep the garbage as it is, one reference of
  * the garbage list's each, out of every generation.
  */
 static void save_unreachable(struct objheap_heap *heap,
@@ -274,7 +294,7 @@ static void save_unreachable(struct objheap_heap *heap,
 }
 
 /*
- * Step 4: free the garbage. Every reference to an unreachable object
+ * Step 6: free the garbage. Every reference to an unreachable object
  * comes from another one (that is what the scan found), so the set goes
  * in two passes instead of by refcounting one object at a time: empty
  * every slot, counting down the references into the set and dropping
@@ -378,7 +398,7 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	unsigned int dest = min(gen + 1, OBJHEAP_GC_GENERATIONS - 1U);
 	struct list_head *young = &gc->lists[gen];
 	u64 start = ktime_get_ns(), frees = heap->frees;
-	unsigned long scanned = 0, kept = 0, lost = 0;
+	unsigned long scanned = 0, kept = 0, lost = 0, rescued, queued;
 	u64 total = 0;
 	LIST_HEAD(unreachable);
 	unsigned int i;
@@ -414,6 +434,16 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 		keep_unreachable(&unreachable, young, dest);
 		kept = scanned;
 		lost = 0;
+	}
+	if (lost) {
+		clear_weakrefs(heap, &unreachable);
+		rescued = objheap_finalize_hold(heap, &unreachable, young, dest,
+						&queued);
+		kept += rescued;
+		lost -= rescued + queued;
+		objheap_stat_add(gc->len[gen], -queued);
+		res->uncollectable = rescued + queued;
+		objheap_stat_add(gc->uncollectable[gen], res->uncollectable);
 	}
 
 	if (dest != gen) {

@@ -33,7 +33,7 @@ static struct dentry *objheap_debugfs_heaps;
  * objheap_heaps_lock, so that no heap is counted both live and retired.
  */
 static void gather_gc(struct objheap_gc_gen_stats *st, u64 *count,
-		      u64 *tracked)
+		      u64 *tracked, u64 *uncollectable)
 {
 	struct objheap_heap *heap;
 	unsigned int g;
@@ -41,11 +41,14 @@ static void gather_gc(struct objheap_gc_gen_stats *st, u64 *count,
 	lockdep_assert_held(&objheap_heaps_lock);
 	memcpy(st, objheap_totals.retired.gen,
 	       sizeof(objheap_totals.retired.gen));
+	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++)
+		uncollectable[g] = objheap_totals.retired.uncollectable[g];
 	list_for_each_entry(heap, &objheap_heaps, node) {
 		for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
 			objheap_gc_gen_stats_add(&st[g], &heap->gc.gen[g]);
 			count[g] += READ_ONCE(heap->gc.count[g]);
 			tracked[g] += READ_ONCE(heap->gc.len[g]);
+			uncollectable[g] += READ_ONCE(heap->gc.uncollectable[g]);
 		}
 	}
 }
@@ -56,6 +59,7 @@ static int stats_show(struct seq_file *m, void *v)
 	struct objheap_gc_gen_stats st[OBJHEAP_GC_GENERATIONS];
 	u64 count[OBJHEAP_GC_GENERATIONS] = { 0 };
 	u64 tracked[OBJHEAP_GC_GENERATIONS] = { 0 };
+	u64 uncoll[OBJHEAP_GC_GENERATIONS];
 	u64 objects = 0, bytes = 0, pinned = 0, allocs, frees, peak;
 	u64 colls = 0, coll = 0;
 	struct objheap_heap *heap;
@@ -74,7 +78,7 @@ static int stats_show(struct seq_file *m, void *v)
 		frees += READ_ONCE(heap->frees);
 		peak = max(peak, READ_ONCE(heap->peak_bytes));
 	}
-	gather_gc(st, count, tracked);
+	gather_gc(st, count, tracked, uncoll);
 	mutex_unlock(&objheap_heaps_lock);
 	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++) {
 		colls += st[g].collections;
@@ -103,17 +107,19 @@ static int gc_show(struct seq_file *m, void *v)
 	struct objheap_gc_gen_stats st[OBJHEAP_GC_GENERATIONS];
 	u64 count[OBJHEAP_GC_GENERATIONS] = { 0 };
 	u64 tracked[OBJHEAP_GC_GENERATIONS] = { 0 };
+	u64 uncoll[OBJHEAP_GC_GENERATIONS];
 	unsigned int g;
 
 	mutex_lock(&objheap_heaps_lock);
-	gather_gc(st, count, tracked);
+	gather_gc(st, count, tracked, uncoll);
 	mutex_unlock(&objheap_heaps_lock);
 	seq_puts(m, "# generation collections scanned collected uncollectable freed pause_total_ns pause_max_ns threshold count tracked\n");
 	for (g = 0; g < OBJHEAP_GC_GENERATIONS; g++)
-		/* Nothing is uncollectable: objects have no finalizers. */
-		seq_printf(m, "%u %llu %llu %llu 0 %llu %llu %llu %u %llu %llu\n",
+		/* Uncollectable: kept for finalization (finalize.c). */
+		seq_printf(m, "%u %llu %llu %llu %llu %llu %llu %llu %u %llu %llu\n",
 			   g, st[g].collections, st[g].scanned,
-			   st[g].collected, st[g].freed, st[g].pause_total_ns,
+			   st[g].collected, uncoll[g], st[g].freed,
+			   st[g].pause_total_ns,
 			   st[g].pause_max_ns,
 			   READ_ONCE(objheap_default_gc_threshold[g]), count[g],
 			   tracked[g]);

@@ -136,28 +136,38 @@ void objheap_gc_stop(struct objheap_heap *heap)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_stop);
 
-/**
- * objheap_gc_release() - drop the garbage list's references
- * @heap: the heap, locked, being destroyed
- *
- * The saved objects rejoin generation 2 first, so that what the last
- * reference frees is unlinked from a real list.
- */
-void objheap_gc_release(struct objheap_heap *heap)
+/* Drop the references list @list holds on its objects. */
+static void gc_release_list(struct objheap_heap *heap, unsigned int list)
 {
-	struct list_head *garbage = &heap->gc.lists[OBJHEAP_GEN_GARBAGE];
+	struct list_head *head = &heap->gc.lists[list];
 
-	lockdep_assert_held(&heap->lock);
-	while (!list_empty(garbage)) {
+	while (!list_empty(head)) {
 		struct objheap_gc_head *gch;
 		struct objheap_obj *obj;
 
-		gch = list_first_entry(garbage, struct objheap_gc_head, link);
+		gch = list_first_entry(head, struct objheap_gc_head, link);
 		obj = objheap_gc_obj(gch);
 		objheap_gc_move(heap, obj, OBJHEAP_GC_GENERATIONS - 1);
 		objheap_obj_put(heap, obj);
 		cond_resched();
 	}
+}
+
+/**
+ * objheap_gc_release() - drop the references of the queues
+ * @heap: the heap, locked, being destroyed
+ *
+ * Saved garbage and the objects waiting for finalization rejoin
+ * generation 2 first, so that what the last reference frees is unlinked
+ * from a real list; nothing is finalized (the heap is dying), and no
+ * weak reference callback is queued any more.
+ */
+void objheap_gc_release(struct objheap_heap *heap)
+{
+	lockdep_assert_held(&heap->lock);
+	gc_release_list(heap, OBJHEAP_GEN_GARBAGE);
+	gc_release_list(heap, OBJHEAP_GEN_FINALIZE);
+	objheap_weak_release(heap);
 }
 
 /**
@@ -183,7 +193,7 @@ void objheap_gc_track(struct objheap_heap *heap, struct objheap_obj *obj)
 }
 
 /**
- * objheap_gc_untrack() - stop tracking a container that is being freed
+ * objheap_gc_untrack() - stop tracking an object that is being freed
  * @heap: the heap, locked
  * @obj: the container
  */
@@ -234,7 +244,7 @@ int objheap_gc_run(struct objheap_heap *heap, struct objheap_gc_collect *res)
 	int ret;
 
 	if (gen >= OBJHEAP_GC_GENERATIONS || res->flags ||
-	    res->reserved[0] || res->reserved[1])
+	    res->reserved)
 		return -EINVAL;
 	ret = objheap_heap_lock(heap);
 	if (ret)
@@ -397,6 +407,8 @@ int objheap_gc_get_stats(struct objheap_heap *heap,
 	stats->frozen = gc->len[OBJHEAP_GEN_PERMANENT];
 	stats->garbage = gc->len[OBJHEAP_GEN_GARBAGE];
 	stats->automatic = gc->automatic;
+	stats->finalizing = gc->len[OBJHEAP_GEN_FINALIZE];
+	stats->callbacks = heap->weak.ncallbacks;
 	objheap_heap_unlock(heap);
 	return 0;
 }
@@ -462,24 +474,54 @@ int objheap_gc_unfreeze(struct objheap_heap *heap)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_unfreeze);
 
+static u64 gc_queue_len(struct objheap_heap *heap, enum objheap_queue queue)
+{
+	if (queue == OBJHEAP_QUEUE_CALLBACKS)
+		return heap->weak.ncallbacks;
+	return heap->gc.len[queue == OBJHEAP_QUEUE_GARBAGE ?
+			    OBJHEAP_GEN_GARBAGE : OBJHEAP_GEN_FINALIZE];
+}
+
+/* The oldest object of @queue, off it, its reference the caller's; or NULL. */
+static struct objheap_obj *gc_queue_pop(struct objheap_heap *heap,
+					enum objheap_queue queue)
+{
+	unsigned int list = queue == OBJHEAP_QUEUE_GARBAGE ?
+			    OBJHEAP_GEN_GARBAGE : OBJHEAP_GEN_FINALIZE;
+	struct objheap_gc_head *gch;
+	struct objheap_obj *obj;
+
+	if (queue == OBJHEAP_QUEUE_CALLBACKS)
+		return objheap_weak_take_callback(heap);
+	gch = list_first_entry_or_null(&heap->gc.lists[list],
+				       struct objheap_gc_head, link);
+	if (!gch)
+		return NULL;
+	obj = objheap_gc_obj(gch);
+	objheap_gc_move(heap, obj, OBJHEAP_GC_GENERATIONS - 1);
+	return obj;
+}
+
 /**
- * objheap_gc_take_garbage() - hand saved garbage back as handles
+ * objheap_gc_take() - hand the objects of a queue back as handles
  * @heap: the heap, not locked
+ * @queue: which queue
  * @handles: receives up to @n new handles
  * @n: room in @handles
  * @taken: out: how many were handed back, also on failure
  *
- * Oldest first. The garbage list's reference of each object becomes its
- * handle's, and the object rejoins generation 2.
+ * Oldest first. The queue's reference of each object becomes its
+ * handle's; saved and finalized objects rejoin generation 2 (weak
+ * references stay in their generation: they never left it).
  *
- * Return: 0 (fewer than @n when the list ran out), -EMFILE/-EDQUOT/
+ * Return: 0 (fewer than @n when the queue ran out), -EMFILE/-EDQUOT/
  * -ENOMEM when the handle table is full, or -EINTR/-EIO
- * (objheap_heap_lock()); the objects not taken stay saved.
+ * (objheap_heap_lock()); the objects not taken stay queued.
  */
-int objheap_gc_take_garbage(struct objheap_heap *heap, u32 *handles, u32 n,
-			    u32 *taken)
+int objheap_gc_take(struct objheap_heap *heap, enum objheap_queue queue,
+		    u32 *handles, u32 n, u32 *taken)
 {
-	struct list_head *garbage = &heap->gc.lists[OBJHEAP_GEN_GARBAGE];
+	struct objheap_obj *obj;
 	int ret;
 	u32 i;
 
@@ -487,39 +529,35 @@ int objheap_gc_take_garbage(struct objheap_heap *heap, u32 *handles, u32 n,
 	ret = objheap_heap_lock(heap);
 	if (ret)
 		return ret;
-	for (i = 0; i < n && !list_empty(garbage); i++) {
-		struct objheap_gc_head *gch;
-		struct objheap_obj *obj;
-
+	for (i = 0; i < n && gc_queue_len(heap, queue); i++) {
 		ret = objheap_handle_reserve(heap);
 		if (ret)
 			break;
-		gch = list_first_entry(garbage, struct objheap_gc_head, link);
-		obj = objheap_gc_obj(gch);
-		objheap_gc_move(heap, obj, OBJHEAP_GC_GENERATIONS - 1);
+		obj = gc_queue_pop(heap, queue);
 		handles[i] = objheap_handle_install(&heap->handles, obj);
 	}
 	objheap_heap_unlock(heap);
 	*taken = i;
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(objheap_gc_take_garbage);
+EXPORT_SYMBOL_IF_KUNIT(objheap_gc_take);
 
 /**
- * objheap_gc_garbage_left() - saved objects not yet handed back
+ * objheap_gc_left() - objects still waiting in a queue
  * @heap: the heap, not locked
+ * @queue: which queue
  *
  * Return: their number, capped at U32_MAX; 0 if the heap cannot be
  * locked (objheap_heap_lock()).
  */
-u32 objheap_gc_garbage_left(struct objheap_heap *heap)
+u32 objheap_gc_left(struct objheap_heap *heap, enum objheap_queue queue)
 {
 	u64 left;
 
 	if (objheap_heap_lock(heap))
 		return 0;
-	left = heap->gc.len[OBJHEAP_GEN_GARBAGE];
+	left = gc_queue_len(heap, queue);
 	objheap_heap_unlock(heap);
 	return min_t(u64, left, U32_MAX);
 }
-EXPORT_SYMBOL_IF_KUNIT(objheap_gc_garbage_left);
+EXPORT_SYMBOL_IF_KUNIT(objheap_gc_left);

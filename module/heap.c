@@ -47,6 +47,7 @@ struct objheap_heap *objheap_heap_create(void)
 
 	refcount_set(&heap->pins, 1);
 	objheap_handles_init(&heap->handles);
+	objheap_weak_init(heap);
 	objheap_gc_init(heap);
 	objheap_events_init(&heap->events);
 	objheap_types_init(heap);
@@ -159,8 +160,10 @@ static void heap_retire(struct objheap_heap *heap)
 	r->allocs += heap->allocs;
 	r->frees += heap->frees;
 	r->peak_bytes = max(r->peak_bytes, heap->peak_bytes);
-	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++)
+	for (i = 0; i < OBJHEAP_GC_GENERATIONS; i++) {
 		objheap_gc_gen_stats_add(&r->gen[i], &heap->gc.gen[i]);
+		r->uncollectable[i] += heap->gc.uncollectable[i];
+	}
 	for (i = 0; i < OBJHEAP_NR_CLASSES; i++) {
 		r->hits[i] += heap->free[i].hits;
 		r->misses[i] += heap->free[i].misses;
@@ -169,7 +172,7 @@ static void heap_retire(struct objheap_heap *heap)
 }
 
 /*
- * Free every container left on the collector's lists (cycles nobody
+ * Free every object left on the collector's lists (cycles nobody
  * collected, frozen objects), whatever the shape of the graph: pin them
  * all, empty every slot (nothing dies: all are pinned; leaves they held
  * do), then drop the pins, each of which is now an object's last
@@ -210,7 +213,7 @@ static void heap_free_containers(struct objheap_heap *heap)
 			 * One held from elsewhere would keep the loop here
 			 * forever: leave it (leaked), and say so.
 			 */
-			if (obj->refs != 1) {
+			if (objheap_obj_refs(obj) != 1) {
 				list_del_init(&gch->link);
 				heap->gc.len[list]--;
 				objheap_heap_break(heap, "a container outlived its heap");
@@ -265,9 +268,10 @@ void objheap_heap_put(struct objheap_heap *heap)
  * @heap: heap from objheap_heap_create(), whose file is being released
  *
  * Stops the collector, closes every handle, which frees all acyclic
- * garbage, drops the saved garbage, then empties the slots of the
- * containers still alive, which can only be cycles and what hangs off
- * them, until nothing is left. The heap's memory goes with the last pin.
+ * garbage, drops the queues (saved garbage, finalization, weak callbacks:
+ * nothing is finalized), then empties the slots of the containers still
+ * alive, which can only be cycles and what hangs off them, until nothing
+ * is left. The heap's memory goes with the last pin.
  */
 void objheap_heap_destroy(struct objheap_heap *heap)
 {
@@ -288,6 +292,7 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	objheap_gc_release(heap);
 	heap_free_containers(heap);
 	WARN_ON_ONCE(heap->objects || heap->bytes);
+	objheap_weak_destroy(heap);
 	objheap_pool_drain(heap);
 	objheap_types_destroy(heap);
 	objheap_handles_destroy(heap);
@@ -309,7 +314,7 @@ static int op_new(struct objheap_heap *heap, struct objheap_op *op)
 	int ret;
 
 	/* op->handle is output only: ignored, so that arrays can be rerun. */
-	if (op->ref || op->index || op->buf)
+	if (op->ref || (op->index & ~OBJHEAP_NEW_FINALIZABLE) || op->buf)
 		return -EINVAL;
 	if (op->count > OBJHEAP_MAX_SLOTS || op->size > OBJHEAP_MAX_PAYLOAD)
 		return -EINVAL;
@@ -319,7 +324,9 @@ static int op_new(struct objheap_heap *heap, struct objheap_op *op)
 	ret = objheap_handle_reserve(heap);
 	if (ret)
 		return ret;
-	obj = objheap_obj_alloc(heap, op->type, op->count, op->size);
+	obj = objheap_obj_alloc(heap, op->type, op->count, op->size,
+				op->index & OBJHEAP_NEW_FINALIZABLE ?
+				OBJHEAP_ALLOC_FINALIZABLE : 0);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	/* The allocation's reference becomes the handle's. */
@@ -355,6 +362,53 @@ static int op_drop(struct objheap_heap *heap, struct objheap_op *op)
 	if (!obj)
 		return -EBADF;
 	objheap_obj_put(heap, obj);
+	return 0;
+}
+
+static int op_weakref(struct objheap_heap *heap, struct objheap_op *op)
+{
+	struct objheap_obj *obj, *w;
+	int ret;
+
+	/* op->ref is output only (as for DUP). */
+	if ((op->index & ~OBJHEAP_WEAK_CALLBACK) || op->count || op->size ||
+	    op->buf)
+		return -EINVAL;
+	obj = objheap_handle_lookup(&heap->handles, op->handle);
+	if (!obj)
+		return -EBADF;
+	if (heap->objects + 1 > heap->limits.max_objects)
+		return -EDQUOT;
+	ret = objheap_handle_reserve(heap);
+	if (ret)
+		return ret;
+	w = objheap_weak_new(heap, obj, op->type, op->index);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	op->ref = objheap_handle_install(&heap->handles, w);
+	return 0;
+}
+
+static int op_deref(struct objheap_heap *heap, struct objheap_op *op)
+{
+	struct objheap_obj *w, *referent;
+	int ret;
+
+	if (op->index || op->count || op->type || op->size || op->buf)
+		return -EINVAL;
+	w = objheap_handle_lookup(&heap->handles, op->handle);
+	if (!w)
+		return -EBADF;
+	if (!w->weakref)
+		return -EINVAL;
+	referent = objheap_weak_referent(w);
+	op->ref = 0;
+	if (!referent)
+		return 0;	/* dead */
+	ret = objheap_handle_reserve(heap);
+	if (ret)
+		return ret;
+	op->ref = heap_open_handle(heap, referent);
 	return 0;
 }
 
@@ -473,8 +527,9 @@ static int op_rw(struct objheap_heap *heap, struct objheap_op *op, void *kbuf)
  *
  * On failure nothing changed.
  *
- * Return: 0, or -EINVAL (bad op code, nonzero unused field, size over the
- * maximum), -EBADF (not an open handle), -ERANGE (slot or payload range
+ * Return: 0, or -EINVAL (bad op code, nonzero unused field, unknown flag,
+ * size over the maximum, DEREF of an object that is not a weak
+ * reference), -EBADF (not an open handle), -ERANGE (slot or payload range
  * out of bounds), -EDQUOT (the heap's byte or object limit, or its user's
  * byte budget), -EMFILE (handle limit), -ENOMEM, -EINTR (a fatal signal
  * while waiting for the heap), -EIO (the heap is broken).
@@ -511,6 +566,12 @@ int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 	case OBJHEAP_OP_READ:
 		ret = op_rw(heap, op, kbuf);
 		break;
+	case OBJHEAP_OP_WEAKREF:
+		ret = op_weakref(heap, op);
+		break;
+	case OBJHEAP_OP_DEREF:
+		ret = op_deref(heap, op);
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -519,6 +580,25 @@ int objheap_heap_op(struct objheap_heap *heap, struct objheap_op *op,
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_heap_op);
+
+static u32 info_flags(const struct objheap_obj *obj)
+{
+	u32 flags = 0;
+
+	if (obj->nslots)
+		flags |= OBJHEAP_INFO_CONTAINER;
+	if (objheap_obj_tracked(obj))
+		flags |= OBJHEAP_INFO_TRACKED;
+	if (obj->weakref)
+		flags |= OBJHEAP_INFO_WEAKREF;
+	if (obj->refs & OBJHEAP_REFS_WEAKLY)
+		flags |= OBJHEAP_INFO_WEAKLY_REFERENCED;
+	if (obj->refs & OBJHEAP_REFS_FINALIZER)
+		flags |= OBJHEAP_INFO_FINALIZABLE;
+	if (obj->refs & OBJHEAP_REFS_FINALIZED)
+		flags |= OBJHEAP_INFO_FINALIZED;
+	return flags;
+}
 
 /**
  * objheap_heap_info() - describe one object
@@ -545,15 +625,15 @@ int objheap_heap_info(struct objheap_heap *heap, struct objheap_info *info)
 		return -EBADF;
 	}
 	info->size = objheap_obj_size(obj);
-	bytes = objheap_obj_alloc_size(obj->nslots, info->size);
-	info->refcount = obj->refs;
+	bytes = objheap_obj_bytes(obj);
+	info->refcount = objheap_obj_refs(obj);
 	info->type = objheap_types_tag(heap, obj);
 	info->nslots = obj->nslots;
 	info->alloc_size = bytes;
 	info->size_class = objheap_class_size(objheap_size_to_class(bytes));
-	info->flags = obj->nslots ? OBJHEAP_INFO_CONTAINER : 0;
-	info->generation = obj->nslots ? objheap_obj_list(obj) :
-					 OBJHEAP_GEN_UNTRACKED;
+	info->flags = info_flags(obj);
+	info->generation = objheap_obj_tracked(obj) ? objheap_obj_list(obj) :
+						      OBJHEAP_GEN_UNTRACKED;
 	/* Keyed: user space may compare ids, never learn addresses. */
 	info->id = siphash_1u64((u64)(unsigned long)obj, &heap->obj_key);
 	objheap_heap_unlock(heap);

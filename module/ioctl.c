@@ -57,7 +57,8 @@ void objheap_version_fill(struct objheap_version *ver)
 	ver->minor = OBJHEAP_ABI_MINOR;
 	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS |
 			OBJHEAP_FEAT_HEAP_STATS | OBJHEAP_FEAT_PINNED |
-			OBJHEAP_FEAT_SIZED_EVENTS | OBJHEAP_FEAT_NOWAIT_READ;
+			OBJHEAP_FEAT_SIZED_EVENTS | OBJHEAP_FEAT_NOWAIT_READ |
+			OBJHEAP_FEAT_FINALIZE;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
@@ -123,12 +124,16 @@ static int run_op(struct objheap_heap *heap, struct objheap_op *op)
 	return objheap_heap_op(heap, op, NULL);
 }
 
-/* A single-operation ioctl: NEW, DUP, DROP, SET, GET, READ, WRITE. */
+/*
+ * A single-operation ioctl: NEW, DUP, DROP, SET, GET, READ, WRITE,
+ * WEAKREF, DEREF.
+ */
 static long ioctl_op(struct objheap_heap *heap, u32 opcode,
 		     void __user *uarg)
 {
 	bool answers = opcode == OBJHEAP_OP_NEW || opcode == OBJHEAP_OP_DUP ||
-		       opcode == OBJHEAP_OP_GET;
+		       opcode == OBJHEAP_OP_GET || opcode == OBJHEAP_OP_WEAKREF ||
+		       opcode == OBJHEAP_OP_DEREF;
 	struct objheap_uout out;
 	struct objheap_op op;
 	int ret;
@@ -412,14 +417,15 @@ static long ioctl_event_format(struct objheap_heap *heap, unsigned int cmd,
 }
 
 /*
- * GC_GARBAGE: hand saved objects back, a chunk at a time. Each chunk of
+ * GC_GARBAGE, GC_FINALIZE, WEAK_CALLBACKS: hand the objects of a queue
+ * back, a chunk at a time. Each chunk of
  * the user's array is read and pinned before objects are taken for it
  * (uout.c), so that an array that cannot be written fails before anything
  * changed, the handles taken are always reported, and entries past "done"
  * keep their value.
  */
-static long ioctl_gc_garbage(struct objheap_heap *heap,
-			     struct objheap_gc_garbage __user *ug)
+static long ioctl_gc_queue(struct objheap_heap *heap, enum objheap_queue queue,
+			   struct objheap_gc_garbage __user *ug)
 {
 	u32 handles[GARBAGE_CHUNK];
 	struct objheap_gc_garbage g;
@@ -446,14 +452,14 @@ static long ioctl_gc_garbage(struct objheap_heap *heap,
 			ret = -EFAULT;
 			break;
 		}
-		ret = objheap_gc_take_garbage(heap, handles, n, &taken);
+		ret = objheap_gc_take(heap, queue, handles, n, &taken);
 		objheap_uout_write(&out, 0, handles, taken * sizeof(u32));
 		objheap_uout_unpin(&out);
 		g.done += taken;
 		if (taken < n)
 			break;
 	}
-	g.left = objheap_gc_garbage_left(heap);
+	g.left = objheap_gc_left(heap, queue);
 	if (put_user(g.done, &ug->done) || put_user(g.left, &ug->left))
 		return -EFAULT;
 	return ret;
@@ -491,6 +497,10 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 		return ioctl_op(heap, OBJHEAP_OP_WRITE, uarg);
 	case OBJHEAP_IOC_READ:
 		return ioctl_op(heap, OBJHEAP_OP_READ, uarg);
+	case OBJHEAP_IOC_WEAKREF:
+		return ioctl_op(heap, OBJHEAP_OP_WEAKREF, uarg);
+	case OBJHEAP_IOC_DEREF:
+		return ioctl_op(heap, OBJHEAP_OP_DEREF, uarg);
 	case OBJHEAP_IOC_INFO:
 		return ioctl_info(heap, uarg);
 	case OBJHEAP_IOC_BATCH:
@@ -510,7 +520,11 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 	case OBJHEAP_IOC_GC_UNFREEZE:
 		return objheap_gc_unfreeze(heap);
 	case OBJHEAP_IOC_GC_GARBAGE:
-		return ioctl_gc_garbage(heap, uarg);
+		return ioctl_gc_queue(heap, OBJHEAP_QUEUE_GARBAGE, uarg);
+	case OBJHEAP_IOC_GC_FINALIZE:
+		return ioctl_gc_queue(heap, OBJHEAP_QUEUE_FINALIZE, uarg);
+	case OBJHEAP_IOC_WEAK_CALLBACKS:
+		return ioctl_gc_queue(heap, OBJHEAP_QUEUE_CALLBACKS, uarg);
 	case OBJHEAP_IOC_HEAP_STATS:
 		return ioctl_heap_stats(heap, uarg);
 	case OBJHEAP_IOC_GET_EVENT_FORMAT:

@@ -2,11 +2,13 @@
 /*
  * Objects: allocation, reference counting and deallocation.
  *
- * Deallocation never recurses. A container whose count reaches zero
+ * Deallocation never recurses. A tracked object whose count reaches zero
  * leaves the collector's lists and is pushed on a stack threaded through
  * its gc head; the loop pops one, drops the references its slots hold
- * (pushing the children that die), and frees it. A leaf that dies has no
- * references to drop and is freed at once. Dropping the head of a
+ * (pushing the children that die), and frees it. An untracked leaf that
+ * dies has no references to drop and is freed at once. An object with
+ * weak references or a finalizer takes a detour first (finalize.c), which
+ * may keep it for its finalizer. Dropping the head of a
  * chain of a million objects takes a million iterations and no stack: the
  * problem CPython's "trashcan" solves.
  */
@@ -25,21 +27,49 @@ static_assert(OBJHEAP_MAX_PAYLOAD <= U32_MAX);
 /* How many objects the free loop handles between two cond_resched(). */
 #define FREE_BATCH	1024
 
-/**
- * objheap_obj_alloc_size() - bytes an object needs
- * @nslots: its slots, at most OBJHEAP_MAX_SLOTS
- * @size: its payload, at most OBJHEAP_MAX_PAYLOAD
- *
- * Return: header, slots and payload (with its size word if @size), plus
- * the container link if @nslots.
- */
-size_t objheap_obj_alloc_size(u32 nslots, u32 size)
+/* Words a weak reference's part takes, where slots would be. */
+#define WEAKREF_WORDS	(sizeof(struct objheap_weakref) / sizeof(void *))
+
+/* Bytes of an object: gc head if tracked, header, words, payload. */
+static size_t alloc_bytes(bool tracked, u32 words, u32 size)
 {
-	return (nslots ? sizeof(struct objheap_gc_head) : 0) +
-	       struct_size_t(struct objheap_obj, slots, nslots) +
+	return (tracked ? sizeof(struct objheap_gc_head) : 0) +
+	       struct_size_t(struct objheap_obj, slots, words) +
 	       (size ? sizeof(u64) + size : 0);
 }
+
+/**
+ * objheap_obj_alloc_size() - bytes an object made by NEW needs
+ * @nslots: its slots, at most OBJHEAP_MAX_SLOTS
+ * @size: its payload, at most OBJHEAP_MAX_PAYLOAD
+ * @flags: OBJHEAP_ALLOC_*
+ *
+ * Return: header, slots or weak reference, and payload (with its size
+ * word if @size), plus the gc head if the collector tracks it.
+ */
+size_t objheap_obj_alloc_size(u32 nslots, u32 size, u32 flags)
+{
+	if (flags & OBJHEAP_ALLOC_WEAKREF)
+		return alloc_bytes(true, WEAKREF_WORDS, 0);
+	return alloc_bytes(nslots || (flags & OBJHEAP_ALLOC_FINALIZABLE),
+			   nslots, size);
+}
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc_size);
+
+/**
+ * objheap_obj_bytes() - the bytes of a live object's allocation
+ * @obj: the object
+ *
+ * Return: what objheap_obj_alloc_size() said when it was made.
+ */
+size_t objheap_obj_bytes(const struct objheap_obj *obj)
+{
+	if (obj->weakref)
+		return alloc_bytes(true, WEAKREF_WORDS, 0);
+	return alloc_bytes(objheap_obj_tracked(obj), obj->nslots,
+			   objheap_obj_size(obj));
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_obj_bytes);
 
 /**
  * objheap_obj_payload() - the payload bytes of an object
@@ -64,26 +94,24 @@ static size_t class_charge(unsigned int class, size_t bytes)
 	return class == OBJHEAP_CLASS_LARGE ? bytes : objheap_class_size(class);
 }
 
-/* The bytes of a live object's allocation. */
-static size_t obj_bytes(const struct objheap_obj *obj)
-{
-	return objheap_obj_alloc_size(obj->nslots, objheap_obj_size(obj));
-}
-
 /**
  * objheap_obj_alloc() - allocate a zeroed object with one reference
  * @heap: the heap, locked; its limits were checked by the caller
  * @type: the user's type tag
  * @nslots: slots, at most OBJHEAP_MAX_SLOTS
  * @size: payload bytes, at most OBJHEAP_MAX_PAYLOAD
+ * @flags: OBJHEAP_ALLOC_FINALIZABLE, or OBJHEAP_ALLOC_WEAKREF (then
+ *	@nslots and @size are 0, and the caller fills the weak reference in)
  *
  * Return: the object, ERR_PTR(-EDQUOT) at the heap's or its user's byte
  * limit, or ERR_PTR(-ENOMEM).
  */
 struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
-				      u32 nslots, u32 size)
+				      u32 nslots, u32 size, u32 flags)
 {
-	size_t bytes = objheap_obj_alloc_size(nslots, size);
+	bool weakref = flags & OBJHEAP_ALLOC_WEAKREF;
+	bool tracked = nslots || weakref || (flags & OBJHEAP_ALLOC_FINALIZABLE);
+	size_t bytes = objheap_obj_alloc_size(nslots, size, flags);
 	unsigned int class = objheap_size_to_class(bytes);
 	size_t charge = class_charge(class, bytes);
 	struct objheap_type_stat *ts;
@@ -105,17 +133,27 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 	 * space. Header and slots by plain stores, which beat a memset() call
 	 * for the small objects that are most of a heap.
 	 */
-	obj = nslots ? objheap_gc_obj(mem) : mem;
+	obj = tracked ? objheap_gc_obj(mem) : mem;
 	*obj = (struct objheap_obj) {
 		.refs = 1, .type = ts->index, .nslots = nslots, .payload = !!size,
+		.weakref = weakref,
 	};
+	if (flags & OBJHEAP_ALLOC_FINALIZABLE)
+		obj->refs |= OBJHEAP_REFS_FINALIZER;
 	for (i = 0; i < nslots; i++)
 		obj->slots[i] = NULL;
 	if (size) {
 		*(u64 *)&obj->slots[nslots] = size;
 		memset(objheap_obj_payload(obj), 0, size);
 	}
-	if (nslots)
+	if (weakref) {
+		struct objheap_weakref *wr = objheap_obj_weak(obj);
+
+		wr->referent = NULL;
+		INIT_LIST_HEAD(&wr->link);
+		wr->flags = 0;
+	}
+	if (tracked)
 		objheap_gc_track(heap, obj);
 
 	objheap_types_commit(heap, ts);
@@ -134,14 +172,15 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_alloc);
 /* A count of 0 or a saturated one: a bug was seen; never free the object. */
 static bool obj_refs_bad(const struct objheap_obj *obj)
 {
-	return obj->refs - 1 >= OBJHEAP_REFS_SATURATED - 1;
+	return objheap_obj_refs(obj) - 1 >= OBJHEAP_REFS_SATURATED - 1;
 }
 
 static void obj_refs_saturate(struct objheap_obj *obj)
 {
-	WARN_ONCE(obj->refs != OBJHEAP_REFS_SATURATED,
-		  "objheap: object count %u; saturated, leaking it\n", obj->refs);
-	obj->refs = OBJHEAP_REFS_SATURATED;
+	WARN_ONCE(objheap_obj_refs(obj) != OBJHEAP_REFS_SATURATED,
+		  "objheap: object count %u; saturated, leaking it\n",
+		  objheap_obj_refs(obj));
+	obj->refs = (obj->refs & ~OBJHEAP_REFS_MASK) | OBJHEAP_REFS_SATURATED;
 }
 
 /**
@@ -163,15 +202,17 @@ EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
 /*
  * Count a dead object out of its heap's and its type's statistics and
  * give its memory back; its count is zero, its slots dropped, and it is
- * off the collector's lists.
+ * off the collector's lists. A weak reference leaves its referent's ring.
  */
 static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj)
 {
-	size_t bytes = obj_bytes(obj);
+	size_t bytes = objheap_obj_bytes(obj);
 	unsigned int class = objheap_size_to_class(bytes);
 	size_t charge = class_charge(class, bytes);
-	void *mem = obj->nslots ? (void *)objheap_obj_gc(obj) : obj;
+	void *mem = objheap_obj_tracked(obj) ? (void *)objheap_obj_gc(obj) : obj;
 
+	if (unlikely(obj->weakref))
+		objheap_weak_unlink(heap, obj);
 	objheap_types_uncount(heap, obj, charge);
 	objheap_stat_add(heap->bytes, -(s64)charge);
 	objheap_stat_add(heap->objects, -1);
@@ -182,8 +223,9 @@ static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj)
 }
 
 /*
- * Drop one reference; on zero, free a leaf at once, or take a container
- * off the collector's lists and push it on the dead stack.
+ * Drop one reference; on zero, clear its weak references and perhaps keep
+ * it for its finalizer, else free an untracked leaf at once, or take a
+ * tracked object off the collector's lists and push it on the dead stack.
  */
 static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
 			 struct objheap_gc_head **stack)
@@ -194,9 +236,12 @@ static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
 		obj_refs_saturate(obj);
 		return;
 	}
-	if (--obj->refs)
+	if (--obj->refs & OBJHEAP_REFS_MASK)
 		return;
-	if (!obj->nslots) {
+	if (unlikely(obj->refs & (OBJHEAP_REFS_WEAKLY | OBJHEAP_REFS_FINALIZER)) &&
+	    objheap_finalize_dying(heap, obj))
+		return;
+	if (!objheap_obj_tracked(obj)) {
 		obj_release(heap, obj);
 		return;
 	}
@@ -321,7 +366,7 @@ void objheap_obj_clear_garbage(struct objheap_heap *heap,
 bool objheap_obj_free_garbage(struct objheap_heap *heap,
 			      struct objheap_obj *obj)
 {
-	if (obj->refs)
+	if (objheap_obj_refs(obj))
 		return false;
 	obj_release(heap, obj);
 	return true;

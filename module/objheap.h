@@ -100,22 +100,28 @@ struct objheap_gc_head {
 };
 
 /*
- * objheap_obj.state: which objheap_gc list a container is on (a generation
- * 0..2, OBJHEAP_GEN_PERMANENT or OBJHEAP_GEN_GARBAGE), or one of two marks
+ * objheap_obj.state: which objheap_gc list a tracked object is on (a
+ * generation 0..2, OBJHEAP_GEN_PERMANENT, OBJHEAP_GEN_GARBAGE or
+ * OBJHEAP_GEN_FINALIZE), or one of two marks
  * that only exist during a collection, which stand for the generation
  * collected (collect.c knows which).
  */
 #define OBJHEAP_OBJ_COLLECTING		6	/* in the generations collected */
 #define OBJHEAP_OBJ_UNREACHABLE	7	/* on the tentatively unreachable list */
 
-/* The collector's lists: generations 0..2, then frozen and saved objects. */
-#define OBJHEAP_GC_NR_LISTS	(OBJHEAP_GEN_GARBAGE + 1)
+/*
+ * The collector's lists: generations 0..2, then frozen objects, saved
+ * ones, and those waiting for finalization. The marks come after them.
+ */
+#define OBJHEAP_GC_NR_LISTS	(OBJHEAP_GEN_FINALIZE + 1)
+static_assert(OBJHEAP_GC_NR_LISTS <= OBJHEAP_OBJ_COLLECTING);
 
 /**
  * struct objheap_gc - one heap's cycle collector state (gc.c, collect.c)
- * @lists: tracked containers, by generation, then the permanent
- *	generation (frozen) and the objects kept by OBJHEAP_GC_SAVEALL,
- *	each of which holds a reference of the list's
+ * @lists: tracked objects, by generation, then the permanent
+ *	generation (frozen), the objects kept by OBJHEAP_GC_SAVEALL and
+ *	those waiting for finalization (finalize.c); each of the last two
+ *	holds a reference of the list's on every object on it
  * @len: objects on each list
  * @count: CPython's generation counts (see struct objheap_gc_stats)
  * @threshold: see struct objheap_gc_params
@@ -125,6 +131,8 @@ struct objheap_gc_head {
  * @long_lived_total: generation 2's size after the last full collection
  * @long_lived_pending: objects that entered generation 2 since then
  * @automatic: collections run by @work
+ * @uncollectable: per generation, unreachable objects its collections
+ *	kept for finalization (struct objheap_gc_collect.uncollectable)
  * @gen: statistics per generation
  * @work: the deferred collection, on objheap_gc_wq
  */
@@ -139,9 +147,23 @@ struct objheap_gc {
 	u64 long_lived_total;
 	u64 long_lived_pending;
 	u64 automatic;
+	u64 uncollectable[OBJHEAP_GC_GENERATIONS];
 	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
 	struct work_struct work;
 };
+
+/*
+ * objheap_obj.refs: the count in the low 29 bits (it never exceeds
+ * OBJHEAP_HARD_MAX_HANDLES + OBJHEAP_HARD_MAX_BYTES / 8 + 1 < 2^29), three
+ * flags above it. Counting up and down works on the whole word: a count
+ * that is checked never to go below zero nor past the saturation value
+ * cannot carry into the flags. Readers of the count mask
+ * (objheap_obj_refs()).
+ */
+#define OBJHEAP_REFS_MASK	(BIT(29) - 1)
+#define OBJHEAP_REFS_WEAKLY	BIT(29)	/* weak references point at it (weak.c) */
+#define OBJHEAP_REFS_FINALIZER	BIT(30)	/* created OBJHEAP_NEW_FINALIZABLE */
+#define OBJHEAP_REFS_FINALIZED	BIT(31)	/* queued for finalization once */
 
 /*
  * An object's count saturates here, as refcount_t does: a count that
@@ -149,7 +171,10 @@ struct objheap_gc {
  * user input) warns once and stays saturated, so the object leaks
  * instead of being freed under a user.
  */
-#define OBJHEAP_REFS_SATURATED	0xc0000000U
+#define OBJHEAP_REFS_SATURATED	0x18000000U
+static_assert(OBJHEAP_REFS_SATURATED < OBJHEAP_REFS_MASK);
+static_assert((u64)OBJHEAP_HARD_MAX_HANDLES + OBJHEAP_HARD_MAX_BYTES / 8 + 1 <
+	      OBJHEAP_REFS_SATURATED);
 
 /* Bits of objheap_obj.type: enough for OBJHEAP_MAX_TYPES indexes. */
 #define OBJHEAP_TYPE_INDEX_BITS	14
@@ -157,35 +182,82 @@ static_assert(OBJHEAP_MAX_TYPES == 1U << OBJHEAP_TYPE_INDEX_BITS);
 
 /**
  * struct objheap_obj - header of every object: 8 bytes
- * @refs: handles to the object plus slots that point at it (plus the
- *	garbage list's for saved objects); a plain count: every change is
- *	made under the heap's lock, so atomics would only cost (see
- *	OBJHEAP_REFS_SATURATED for what refcount_t's checks became)
+ * @refs: handles to the object plus slots that point at it (plus a
+ *	queue's: saved garbage, finalization, weak callbacks), and the
+ *	OBJHEAP_REFS_* flags; a plain count: every change is made under the
+ *	heap's lock, so atomics would only cost (see OBJHEAP_REFS_SATURATED
+ *	for what refcount_t's checks became)
  * @type: index of its type tag's entry in the heap's type table
  *	(types.c), not the tag: a tag is 32 bits, an index 14
  * @nslots: number of slots, at most OBJHEAP_MAX_SLOTS
  * @payload: it has a payload; its size is the u64 word after the last
  *	slot, its bytes follow that word
- * @unused: zero; room for one more flag
- * @state: for a container, the collector's list or mark (OBJHEAP_OBJ_*)
+ * @weakref: it is a weak reference: no slots, no payload, a struct
+ *	objheap_weakref where the slots would be (weak.c)
+ * @state: for a tracked object, the collector's list or mark
+ *	(OBJHEAP_OBJ_*)
  * @slots: the slots
  *
  * Every field a 16-byte header had is here or derived: the pool class
  * from the size (objheap_obj_alloc_size()), which is why a two-slot
  * container takes 40 bytes (gc head 16, header 8, slots 16), less than a
- * CPython 2-tuple's 56. A container's allocation starts with its struct
- * objheap_gc_head; the object pointer always points at this header. Once
- * the count is zero a container is linked into the dead stack through
- * its gc head (objheap_gc_head.dead_next); a leaf is freed at once.
+ * CPython 2-tuple's 56. A tracked object's allocation starts with its
+ * struct objheap_gc_head (objheap_obj_tracked() says which are); the
+ * object pointer always points at this header. Once the count is zero a
+ * tracked object is linked into the dead stack through its gc head
+ * (objheap_gc_head.dead_next); an untracked one is freed at once.
  */
 struct objheap_obj {
 	u32 refs;
 	u32 type:OBJHEAP_TYPE_INDEX_BITS;
 	u32 nslots:13;
 	u32 payload:1;
-	u32 unused:1;
+	u32 weakref:1;
 	u32 state:3;
 	struct objheap_obj *slots[];
+};
+
+/**
+ * struct objheap_weakref - what a weak reference holds (weak.c)
+ * @referent: the object it refers to, NULL once that died (cleared)
+ * @link: while @referent is set, in the ring of the weak references to
+ *	it (a circular list without a head: the weak table points at one
+ *	member); once cleared, in the heap's callback queue while it waits
+ *	there, else empty
+ * @flags: OBJHEAP_WEAK_*
+ */
+struct objheap_weakref {
+	struct objheap_obj *referent;
+	struct list_head link;
+	unsigned long flags;
+};
+
+/**
+ * struct objheap_weak_entry - one referent in the weak table
+ * @referent: the object, NULL for an empty entry
+ * @first: one of the weak references to it (the ring's entry point)
+ */
+struct objheap_weak_entry {
+	struct objheap_obj *referent;
+	struct objheap_obj *first;
+};
+
+/**
+ * struct objheap_weak - a heap's weak references (weak.c)
+ * @table: open addressing by referent address, linear probing; NULL
+ *	while no object has weak references
+ * @cap: entries in @table, a power of two, or 0
+ * @used: referents in @table, at most 3/4 of @cap
+ * @callbacks: weak references whose referents died, waiting for
+ *	WEAK_CALLBACKS, oldest first; each holds a reference of the queue's
+ * @ncallbacks: how many
+ */
+struct objheap_weak {
+	struct objheap_weak_entry *table;
+	u32 cap;
+	u32 used;
+	struct list_head callbacks;
+	u64 ncallbacks;
 };
 
 /**
@@ -311,6 +383,7 @@ struct objheap_uout {
  * @lru: in the shrinker's list_lru, on the list of the heap's memory
  *	cgroup (reclaim.c), under the list's own lock
  * @handles: the handle table
+ * @weak: weak references: referents by address, the callback queue
  * @gc: the cycle collector's lists and state
  * @events: finished collections, for read() and poll() on the file
  * @types: struct objheap_type_stat by type tag
@@ -346,6 +419,7 @@ struct objheap_heap {
 	atomic_long_t transient;
 	struct list_head lru;
 	struct objheap_handles handles;
+	struct objheap_weak weak;
 	struct objheap_gc gc;
 	struct objheap_events events;
 	struct rb_root types;
@@ -375,6 +449,7 @@ struct objheap_heap {
  * @frees: their frees
  * @peak_bytes: the highest peak_bytes of any of them
  * @gen: their collectors' statistics
+ * @uncollectable: their collectors' uncollectable objects, per generation
  * @hits: their freelist hits, per class
  * @misses: their freelist misses, per class
  *
@@ -385,6 +460,7 @@ struct objheap_retired {
 	u64 frees;
 	u64 peak_bytes;
 	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
+	u64 uncollectable[OBJHEAP_GC_GENERATIONS];
 	u64 hits[OBJHEAP_NR_CLASSES];
 	u64 misses[OBJHEAP_NR_CLASSES];
 };
@@ -430,7 +506,38 @@ static inline struct objheap_obj *objheap_gc_obj(struct objheap_gc_head *gc)
 	return (struct objheap_obj *)(gc + 1);
 }
 
-/* The collector's list an object is on; only meaningful for containers. */
+/**
+ * objheap_obj_refs() - an object's reference count
+ * @obj: the object
+ *
+ * Return: the count, without the flags that share its word.
+ */
+static inline u32 objheap_obj_refs(const struct objheap_obj *obj)
+{
+	return obj->refs & OBJHEAP_REFS_MASK;
+}
+
+/**
+ * objheap_obj_tracked() - does the collector track the object?
+ * @obj: the object
+ *
+ * Containers, weak references and finalizable objects carry a gc head
+ * and are on the collector's lists; other leaves are not.
+ *
+ * Return: true if it is tracked.
+ */
+static inline bool objheap_obj_tracked(const struct objheap_obj *obj)
+{
+	return obj->nslots || obj->weakref || (obj->refs & OBJHEAP_REFS_FINALIZER);
+}
+
+/* The weak reference's part of a weak reference object. */
+static inline struct objheap_weakref *objheap_obj_weak(struct objheap_obj *obj)
+{
+	return (struct objheap_weakref *)obj->slots;
+}
+
+/* The collector's list an object is on; only meaningful if it is tracked. */
 static inline unsigned int objheap_obj_list(const struct objheap_obj *obj)
 {
 	return obj->state;
@@ -513,9 +620,12 @@ struct objheap_obj *objheap_handle_lookup(struct objheap_handles *t, u32 h);
 struct objheap_obj *objheap_handle_remove(struct objheap_handles *t, u32 h);
 
 /* object.c: allocation, reference counting, iterative deallocation */
-size_t objheap_obj_alloc_size(u32 nslots, u32 size);
+#define OBJHEAP_ALLOC_FINALIZABLE	BIT(0)	/* OBJHEAP_NEW_FINALIZABLE */
+#define OBJHEAP_ALLOC_WEAKREF		BIT(1)	/* a weak reference (weak.c) */
+size_t objheap_obj_alloc_size(u32 nslots, u32 size, u32 flags);
+size_t objheap_obj_bytes(const struct objheap_obj *obj);
 struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
-				      u32 nslots, u32 size);
+				      u32 nslots, u32 size, u32 flags);
 void objheap_obj_get(struct objheap_obj *obj);
 void objheap_obj_put(struct objheap_heap *heap, struct objheap_obj *obj);
 
@@ -559,9 +669,35 @@ int objheap_gc_get_stats(struct objheap_heap *heap,
 			 struct objheap_gc_stats *stats);
 int objheap_gc_freeze(struct objheap_heap *heap);
 int objheap_gc_unfreeze(struct objheap_heap *heap);
-int objheap_gc_take_garbage(struct objheap_heap *heap, u32 *handles, u32 n,
-			    u32 *taken);
-u32 objheap_gc_garbage_left(struct objheap_heap *heap);
+/* The queues user space takes objects from, as handles. */
+enum objheap_queue {
+	OBJHEAP_QUEUE_GARBAGE,		/* GC_GARBAGE: saved by SAVEALL */
+	OBJHEAP_QUEUE_FINALIZE,		/* GC_FINALIZE: to be finalized */
+	OBJHEAP_QUEUE_CALLBACKS,	/* WEAK_CALLBACKS: weak references */
+};
+
+int objheap_gc_take(struct objheap_heap *heap, enum objheap_queue queue,
+		    u32 *handles, u32 n, u32 *taken);
+u32 objheap_gc_left(struct objheap_heap *heap, enum objheap_queue queue);
+
+/* weak.c: weak references */
+void objheap_weak_init(struct objheap_heap *heap);
+void objheap_weak_destroy(struct objheap_heap *heap);
+struct objheap_obj *objheap_weak_new(struct objheap_heap *heap,
+				     struct objheap_obj *referent, u32 type,
+				     u32 flags);
+struct objheap_obj *objheap_weak_referent(struct objheap_obj *w);
+void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent);
+void objheap_weak_unlink(struct objheap_heap *heap, struct objheap_obj *w);
+struct objheap_obj *objheap_weak_take_callback(struct objheap_heap *heap);
+void objheap_weak_release(struct objheap_heap *heap);
+
+/* finalize.c: finalizers, run by user space */
+bool objheap_finalize_dying(struct objheap_heap *heap, struct objheap_obj *obj);
+unsigned long objheap_finalize_hold(struct objheap_heap *heap,
+				    struct list_head *unreachable,
+				    struct list_head *survivors,
+				    unsigned int dest, unsigned long *queued);
 
 /* collect.c: one collection, CPython's trial deletion */
 void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,

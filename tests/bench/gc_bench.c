@@ -173,7 +173,7 @@ static u64 young_round(struct objheap_heap *heap, struct objheap_obj **pins,
 
 	mutex_lock(&heap->lock);
 	for (i = 0; i < YOUNG; i++) {
-		obj = objheap_obj_alloc(heap, 9, 1, 0);
+		obj = objheap_obj_alloc(heap, 9, 1, 0, 0);
 		if (IS_ERR(obj)) {
 			*failed = true;
 			break;

@@ -86,10 +86,10 @@ static u64 time_objheap(struct objheap_heap *heap, u32 nslots, u32 payload,
 	mutex_lock(&heap->lock);
 	objheap_pool_drain(heap);
 	if (hot)
-		TIME_HOT(ns10, objheap_obj_alloc(heap, 0, nslots, payload),
+		TIME_HOT(ns10, objheap_obj_alloc(heap, 0, nslots, payload, 0),
 			 put_or_flag(heap, ptrs[0]));
 	else
-		TIME_BATCH(ns10, objheap_obj_alloc(heap, 0, nslots, payload),
+		TIME_BATCH(ns10, objheap_obj_alloc(heap, 0, nslots, payload, 0),
 			   put_or_flag(heap, ptrs[k]));
 	mutex_unlock(&heap->lock);
 	return ns10;
@@ -106,7 +106,7 @@ static const char * const alloc_impl[NR_ALLOC] = {
 static int bench_alloc(struct objheap_heap *heap, unsigned int size,
 		       u32 nslots, unsigned int freelist_max)
 {
-	u32 payload = size - objheap_obj_alloc_size(nslots, 0);
+	u32 payload = size - objheap_obj_alloc_size(nslots, 0, 0);
 	u64 t[NR_ALLOC][REPEATS];
 	struct kmem_cache *cache;
 	char params[96];
@@ -183,7 +183,7 @@ static int bench_refcount(struct objheap_heap *heap)
 	int r;
 
 	mutex_lock(&heap->lock);
-	obj = objheap_obj_alloc(heap, 0, 2, 0);
+	obj = objheap_obj_alloc(heap, 0, 2, 0, 0);
 	mutex_unlock(&heap->lock);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);

@@ -514,9 +514,9 @@ static void saveall_keeps_garbage_and_hands_it_back(struct kunit *test)
 	r = collect(test, heap, 2);
 	expect_collect(test, &r, 0, 0, 0);
 
-	KUNIT_EXPECT_EQ(test, 0, objheap_gc_take_garbage(heap, h, 8, &taken));
+	KUNIT_EXPECT_EQ(test, 0, objheap_gc_take(heap, OBJHEAP_QUEUE_GARBAGE, h, 8, &taken));
 	KUNIT_ASSERT_EQ(test, taken, 3U);
-	KUNIT_EXPECT_EQ(test, objheap_gc_garbage_left(heap), 0U);
+	KUNIT_EXPECT_EQ(test, objheap_gc_left(heap, OBJHEAP_QUEUE_GARBAGE), 0U);
 	/* The list's reference became the handle's: slot + handle. */
 	for (i = 0; i < taken; i++) {
 		KUNIT_EXPECT_EQ(test, kt_refcount(test, heap, h[i]), 2U);
@@ -555,9 +555,9 @@ static void taking_garbage_stops_at_the_handle_limit(struct kunit *test)
 	lim.max_handles = heap->handles.used + 2;
 	KUNIT_ASSERT_EQ(test, 0, objheap_heap_set_limits(heap, &lim));
 	KUNIT_EXPECT_EQ(test, -EMFILE,
-			objheap_gc_take_garbage(heap, h, 8, &taken));
+			objheap_gc_take(heap, OBJHEAP_QUEUE_GARBAGE, h, 8, &taken));
 	KUNIT_EXPECT_EQ(test, taken, 2U);
-	KUNIT_EXPECT_EQ(test, objheap_gc_garbage_left(heap), 2U);
+	KUNIT_EXPECT_EQ(test, objheap_gc_left(heap, OBJHEAP_QUEUE_GARBAGE), 2U);
 	KUNIT_EXPECT_EQ(test, heap->gc.len[2], 2ULL);
 }
 

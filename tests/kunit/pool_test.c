@@ -30,7 +30,7 @@ static void every_size_gets_the_smallest_class_that_fits(struct kunit *test)
 static void a_freed_object_is_reused(struct kunit *test)
 {
 	struct objheap_heap *heap = test->priv;
-	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(2, 0));
+	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(2, 0, 0));
 	struct objheap_obj *first, *again;
 	u32 h;
 
@@ -56,7 +56,7 @@ static void a_freelisted_object_is_poisoned(struct kunit *test)
 {
 #ifdef CONFIG_KASAN_GENERIC
 	struct objheap_heap *heap = test->priv;
-	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 40));
+	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 40, 0));
 	const u8 *shadow;
 	void *mem;
 	u32 h;
@@ -100,7 +100,7 @@ static void a_reused_object_is_zeroed(struct kunit *test)
 	kt_drop(test, heap, h);
 
 	h = kt_new(test, heap, 1, 32);
-	class = objheap_size_to_class(objheap_obj_alloc_size(1, 32));
+	class = objheap_size_to_class(objheap_obj_alloc_size(1, 32, 0));
 	KUNIT_EXPECT_EQ(test, heap->free[class].hits, 1ULL);
 	op.op = OBJHEAP_OP_READ;
 	op.handle = h;
@@ -114,7 +114,7 @@ static void a_reused_object_is_zeroed(struct kunit *test)
 static void freelists_are_bounded(struct kunit *test)
 {
 	struct objheap_heap *heap = test->priv;
-	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 8));
+	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 8, 0));
 	unsigned int i, max;
 	u32 *h;
 
@@ -155,7 +155,7 @@ static void fill_freelist(struct kunit *test, struct objheap_heap *heap,
 static void the_shrinker_empties_freelists(struct kunit *test)
 {
 	struct objheap_heap *heap = test->priv;
-	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 24));
+	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 24, 0));
 
 	kt_freelists_on(test);
 	fill_freelist(test, heap, 20);
@@ -170,7 +170,7 @@ static void the_shrinker_empties_freelists(struct kunit *test)
 static void the_shrinker_skips_a_busy_heap(struct kunit *test)
 {
 	struct objheap_heap *heap = test->priv;
-	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 24));
+	unsigned int class = objheap_size_to_class(objheap_obj_alloc_size(0, 24, 0));
 
 	kt_freelists_on(test);
 	fill_freelist(test, heap, 10);
@@ -191,7 +191,7 @@ static void large_objects_bypass_the_pools(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, objheap_heap_info(heap, &info));
 	KUNIT_EXPECT_EQ(test, info.size_class, 0U);
 	KUNIT_EXPECT_EQ(test, info.alloc_size,
-			(u32)objheap_obj_alloc_size(4, 8192));
+			(u32)objheap_obj_alloc_size(4, 8192, 0));
 	KUNIT_EXPECT_EQ(test, heap->bytes, (u64)info.alloc_size);
 	kt_drop(test, heap, info.handle);
 	KUNIT_EXPECT_EQ(test, heap->bytes, 0ULL);

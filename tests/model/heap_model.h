@@ -8,6 +8,14 @@
  *
  * Objects are indices into mheap.obj; handles are what the heap answered.
  * The caller keeps the model in step with each operation that succeeded.
+ *
+ * Weak references and finalizers (ABI 1.6) follow docs/design.md: a
+ * dying object's weak references are cleared first, callbacks queued for
+ * those alive and not garbage themselves; a finalizable object that
+ * dies for the first time is queued instead of freed; a collection keeps
+ * what the finalizable garbage reaches. The queues are sets here: the
+ * order in which a collection queues depends on its list order, which
+ * the model does not follow.
  */
 #ifndef OBJHEAP_HEAP_MODEL_H
 #define OBJHEAP_HEAP_MODEL_H
@@ -32,6 +40,13 @@ struct mobj {
 	__u32 refs;		/* handles, plus slots of model objects */
 	__u32 gen;		/* exact heaps: the generation; others: a lower bound */
 	__u8 used;
+	__u8 weakref;		/* a weak reference */
+	__u8 callback;		/* made with OBJHEAP_WEAK_CALLBACK */
+	__u8 finalizer;		/* created OBJHEAP_NEW_FINALIZABLE */
+	__u8 finalized;		/* queued for finalization once */
+	__u8 queued;		/* waiting for WEAK_CALLBACKS (one reference) */
+	__u8 garbage;		/* scratch: the garbage of a collection */
+	__s16 referent;		/* weak reference: its referent, or NO_OBJ */
 	__s16 slot[MAX_SLOTS];	/* object index, or NO_OBJ */
 	__u8 data[MAX_PAYLOAD];
 };
@@ -75,8 +90,19 @@ static inline int m_find(const struct mheap *m, __u32 handle)
 	return -1;
 }
 
+/* m_alloc() flags */
+#define MF_FINALIZER	1
+#define MF_WEAKREF	2
+
+/* Does the collector track @x? Containers, weak references, finalizable. */
+static inline int m_tracked(const struct mobj *x)
+{
+	return x->nslots || x->weakref || x->finalizer;
+}
+
 /* A new object, no reference yet: the lowest free index (deterministic). */
-static inline int m_alloc(struct mheap *m, __u32 type, __u32 nslots, __u32 size)
+static inline int m_alloc(struct mheap *m, __u32 type, __u32 nslots, __u32 size,
+			  int flags)
 {
 	struct mobj *x;
 	int o = 0;
@@ -89,11 +115,61 @@ static inline int m_alloc(struct mheap *m, __u32 type, __u32 nslots, __u32 size)
 	x->type = type;
 	x->nslots = nslots;
 	x->size = size;
-	x->gen = nslots ? 0 : OBJHEAP_GEN_UNTRACKED;
+	x->finalizer = !!(flags & MF_FINALIZER);
+	x->weakref = !!(flags & MF_WEAKREF);
+	x->referent = NO_OBJ;
+	x->gen = m_tracked(x) ? 0 : OBJHEAP_GEN_UNTRACKED;
 	for (int s = 0; s < MAX_SLOTS; s++)
 		x->slot[s] = NO_OBJ;
 	m->nobj++;
 	return o;
+}
+
+/* Does a weak reference point at @o? */
+static inline int m_weakly(const struct mheap *m, int o)
+{
+	for (int w = 0; w < MAX_OBJS; w++)
+		if (m->obj[w].used && m->obj[w].weakref && m->obj[w].referent == o)
+			return 1;
+	return 0;
+}
+
+/*
+ * @o dies: its weak references are cleared; those with a callback that
+ * are alive (a count) and not garbage of the collection at work are
+ * queued, with a reference of the queue's.
+ */
+static inline void m_weak_clear(struct mheap *m, int o)
+{
+	for (int w = 0; w < MAX_OBJS; w++) {
+		struct mobj *x = &m->obj[w];
+
+		if (!x->used || !x->weakref || x->referent != o)
+			continue;
+		x->referent = NO_OBJ;
+		if (x->callback && x->refs && !x->garbage) {
+			x->queued = 1;
+			x->refs++;
+		}
+	}
+}
+
+/*
+ * @o's count reached zero: clear its weak references, then queue it for
+ * finalization if it has a finalizer that never ran. Returns 1 if it was
+ * queued (and lives, with the queue's reference).
+ */
+static inline int m_dying(struct mheap *m, int o)
+{
+	struct mobj *x = &m->obj[o];
+
+	m_weak_clear(m, o);
+	if (!x->finalizer || x->finalized)
+		return 0;
+	x->finalized = 1;
+	x->refs = 1;
+	x->gen = OBJHEAP_GEN_FINALIZE;
+	return 1;
 }
 
 /*
@@ -105,7 +181,7 @@ static inline int m_put(struct mheap *m, int o)
 {
 	int stack[MAX_OBJS], n = 0, freed = 0;
 
-	if (--m->obj[o].refs)
+	if (--m->obj[o].refs || m_dying(m, o))
 		return 0;
 	stack[n++] = o;
 	while (n) {
@@ -114,7 +190,7 @@ static inline int m_put(struct mheap *m, int o)
 		for (__u32 s = 0; s < x->nslots; s++) {
 			int t = x->slot[s];
 
-			if (t != NO_OBJ && --m->obj[t].refs == 0)
+			if (t != NO_OBJ && --m->obj[t].refs == 0 && !m_dying(m, t))
 				stack[n++] = t;
 		}
 		x->used = 0;
@@ -156,9 +232,10 @@ static inline void m_set(struct mheap *m, int o, __u32 s, int v)
 
 /*
  * Mark what a collection of generations 0..@gen keeps: everything
- * reachable from an open handle or from a container outside those
- * generations (older, frozen or saved: not examined, so their references
- * count as coming from outside). Iterative. Returns how many are marked.
+ * reachable from an open handle, a queue, or a tracked object outside
+ * those generations (older, frozen, saved or waiting for finalization:
+ * not examined, so their references count as coming from outside).
+ * Iterative. Returns how many are marked.
  */
 static inline int m_mark_gen(struct mheap *m, __u32 gen)
 {
@@ -170,8 +247,10 @@ static inline int m_mark_gen(struct mheap *m, __u32 gen)
 
 		if (i < m->nh)
 			o = m->h[i].obj;
-		else if (m->obj[i - m->nh].used && m->obj[i - m->nh].nslots &&
-			 m->obj[i - m->nh].gen > gen)
+		else if (m->obj[i - m->nh].used &&
+			 ((m_tracked(&m->obj[i - m->nh]) &&
+			   m->obj[i - m->nh].gen > gen) ||
+			  m->obj[i - m->nh].queued))
 			o = i - m->nh;
 		else
 			continue;
@@ -218,13 +297,13 @@ static inline __u32 m_reach_refs(const struct mheap *m, int o)
 	return refs;
 }
 
-/* Containers a collection of generations 0..@gen examines. */
+/* Tracked objects a collection of generations 0..@gen examines. */
 static inline __u64 m_scanned_gen(const struct mheap *m, __u32 gen)
 {
 	__u64 n = 0;
 
 	for (int o = 0; o < MAX_OBJS; o++)
-		n += m->obj[o].used && m->obj[o].nslots && m->obj[o].gen <= gen;
+		n += m->obj[o].used && m_tracked(&m->obj[o]) && m->obj[o].gen <= gen;
 	return n;
 }
 
@@ -240,16 +319,57 @@ struct mcollect {
 	__u64 collected;
 	__u64 freed;
 	__u64 saved;
+	__u64 uncollectable;
 };
 
 /*
- * A collection of generations 0..@gen. The unmarked objects are garbage
- * (its containers count as collected). With @saveall the containers are
- * saved (generation OBJHEAP_GEN_GARBAGE, one reference of the garbage
- * list's each) and nothing is freed. Otherwise they die, and their
- * references to survivors are released, which frees an older or frozen
- * object only they still held, and what only it held. Survivors of the
- * generations collected move to the next one.
+ * Of the garbage @dying, what finalizers keep: the finalizable objects
+ * never finalized are queued (marked finalized, a reference of the
+ * queue's), and everything in @dying they reach survives with them.
+ * Returns how many tracked objects were kept.
+ */
+static inline __u64 m_hold(struct mheap *m, __u8 *dying)
+{
+	int stack[MAX_OBJS], n = 0;
+	__u64 kept = 0;
+
+	for (int o = 0; o < MAX_OBJS; o++) {
+		struct mobj *x = &m->obj[o];
+
+		if (!dying[o] || !m_tracked(x) || !x->finalizer || x->finalized)
+			continue;
+		x->finalized = 1;
+		x->gen = OBJHEAP_GEN_FINALIZE;
+		x->refs++;
+		dying[o] = 0;
+		stack[n++] = o;
+	}
+	while (n) {
+		struct mobj *x = &m->obj[stack[--n]];
+
+		kept += m_tracked(x);
+		for (__u32 s = 0; s < x->nslots; s++) {
+			int t = x->slot[s];
+
+			if (t != NO_OBJ && dying[t]) {
+				dying[t] = 0;
+				stack[n++] = t;
+			}
+		}
+	}
+	return kept;
+}
+
+/*
+ * A collection of generations 0..@gen. The unmarked objects are garbage:
+ * their weak references are cleared (callbacks queued for those alive and
+ * not garbage), and what finalizers need is kept (m_hold()). The rest of
+ * the garbage counts as collected (its tracked objects). With @saveall
+ * its tracked objects are saved (generation OBJHEAP_GEN_GARBAGE, one
+ * reference of the garbage list's each) and nothing is freed. Otherwise
+ * they die, and their references to survivors are released, which frees
+ * an older or frozen object only they still held, and what only it held.
+ * Survivors of the generations collected move to the next one.
  */
 static inline void m_collect_gen(struct mheap *m, __u32 gen, int saveall,
 				 struct mcollect *c)
@@ -262,11 +382,20 @@ static inline void m_collect_gen(struct mheap *m, __u32 gen, int saveall,
 	m_mark_gen(m, gen);
 	for (int o = 0; o < MAX_OBJS; o++) {
 		dying[o] = m->obj[o].used && !m->mark[o];
+		m->obj[o].garbage = dying[o];
+	}
+	/* Only tracked garbage: an untracked leaf dies by its count later. */
+	for (int o = 0; o < MAX_OBJS; o++)
+		if (dying[o] && m_tracked(&m->obj[o]))
+			m_weak_clear(m, o);
+	c->uncollectable = m_hold(m, dying);
+	for (int o = 0; o < MAX_OBJS; o++) {
+		m->obj[o].garbage = dying[o];
 		if (!dying[o])
 			continue;
-		c->collected += m->obj[o].nslots != 0;
+		c->collected += m_tracked(&m->obj[o]);
 		if (saveall) {
-			if (m->obj[o].nslots) {
+			if (m_tracked(&m->obj[o])) {
 				m->obj[o].gen = OBJHEAP_GEN_GARBAGE;
 				m->obj[o].refs++;
 			}
@@ -296,10 +425,12 @@ static inline void m_collect_gen(struct mheap *m, __u32 gen, int saveall,
 			}
 		}
 	}
-	for (int o = 0; o < MAX_OBJS; o++)
-		if (m->obj[o].used && m->obj[o].nslots && m->obj[o].gen <= gen &&
+	for (int o = 0; o < MAX_OBJS; o++) {
+		m->obj[o].garbage = 0;
+		if (m->obj[o].used && m_tracked(&m->obj[o]) && m->obj[o].gen <= gen &&
 		    !(saveall && dying[o]))
 			m->obj[o].gen = dest;
+	}
 }
 
 /* A full collection, saving nothing. */
@@ -312,11 +443,11 @@ static inline void m_collect(struct mheap *m, __u64 *collected, __u64 *freed)
 	*freed = c.freed;
 }
 
-/* GC_FREEZE: every tracked container to the permanent generation. */
+/* GC_FREEZE: every tracked object of a generation to the permanent one. */
 static inline void m_freeze(struct mheap *m)
 {
 	for (int o = 0; o < MAX_OBJS; o++)
-		if (m->obj[o].used && m->obj[o].nslots &&
+		if (m->obj[o].used && m_tracked(&m->obj[o]) &&
 		    m->obj[o].gen < OBJHEAP_GC_GENERATIONS)
 			m->obj[o].gen = OBJHEAP_GEN_PERMANENT;
 }
@@ -329,12 +460,45 @@ static inline void m_unfreeze(struct mheap *m)
 			m->obj[o].gen = OBJHEAP_GC_GENERATIONS - 1;
 }
 
-/* GC_GARBAGE handed saved @o back as @handle: the list's reference is its. */
-static inline void m_take_garbage(struct mheap *m, __u32 handle, int o)
+/*
+ * GC_GARBAGE, GC_FINALIZE or WEAK_CALLBACKS handed @o back as @handle:
+ * the queue's reference is the handle's. Saved and finalized objects
+ * rejoin the oldest generation; a weak reference stays where it is.
+ */
+static inline void m_take_queued(struct mheap *m, __u32 handle, int o)
 {
 	m->obj[o].refs--;
-	m->obj[o].gen = OBJHEAP_GC_GENERATIONS - 1;
+	if (m->obj[o].queued)
+		m->obj[o].queued = 0;
+	else
+		m->obj[o].gen = OBJHEAP_GC_GENERATIONS - 1;
 	m_add_handle(m, handle, o);
+}
+
+/* Is @o waiting in @queue (OBJHEAP_IOC_GC_GARBAGE, _GC_FINALIZE, ...)? */
+static inline int m_in_queue(const struct mheap *m, unsigned long queue, int o)
+{
+	const struct mobj *x = &m->obj[o];
+
+	if (!x->used)
+		return 0;
+	if (queue == OBJHEAP_IOC_WEAK_CALLBACKS)
+		return x->queued;
+	return x->gen == (queue == OBJHEAP_IOC_GC_GARBAGE ? OBJHEAP_GEN_GARBAGE :
+			  OBJHEAP_GEN_FINALIZE);
+}
+
+/* INFO flags the model expects of @o. */
+static inline __u32 m_info_flags(const struct mheap *m, int o)
+{
+	const struct mobj *x = &m->obj[o];
+
+	return (x->nslots ? OBJHEAP_INFO_CONTAINER : 0) |
+	       (m_tracked(x) ? OBJHEAP_INFO_TRACKED : 0) |
+	       (x->weakref ? OBJHEAP_INFO_WEAKREF : 0) |
+	       (m_weakly(m, o) ? OBJHEAP_INFO_WEAKLY_REFERENCED : 0) |
+	       (x->finalizer ? OBJHEAP_INFO_FINALIZABLE : 0) |
+	       (x->finalized ? OBJHEAP_INFO_FINALIZED : 0);
 }
 
 /* The model object whose INFO id is @id, or NO_OBJ. */
@@ -358,8 +522,10 @@ static inline int m_bad_refs(const struct mheap *m)
 		if (!m->obj[o].used)
 			continue;
 		n++;
-		/* The garbage list holds a reference of each saved object. */
-		refs[o] += m->obj[o].gen == OBJHEAP_GEN_GARBAGE;
+		/* Each queue holds a reference of each of its objects. */
+		refs[o] += m->obj[o].gen == OBJHEAP_GEN_GARBAGE ||
+			   m->obj[o].gen == OBJHEAP_GEN_FINALIZE ||
+			   m->obj[o].queued;
 		for (__u32 s = 0; s < m->obj[o].nslots; s++)
 			if (m->obj[o].slot[s] != NO_OBJ)
 				refs[m->obj[o].slot[s]]++;

@@ -99,7 +99,7 @@ static int young(u32 old)
 	heap = heap_with(RING, old, &root);
 	mutex_lock(&heap->lock);
 	for (i = 0; i < YOUNG; i++) {
-		obj = objheap_obj_alloc(heap, 9, 1, 0);
+		obj = objheap_obj_alloc(heap, 9, 1, 0, 0);
 		if (IS_ERR(obj))
 			exit(3);
 		if (i % 2)
@@ -127,7 +127,7 @@ static int young(u32 old)
 /* What a two-slot container without payload takes: its size class. */
 static int memory(void)
 {
-	size_t bytes = objheap_obj_alloc_size(2, 0);
+	size_t bytes = objheap_obj_alloc_size(2, 0, 0);
 
 	printf("%u\n", objheap_class_size(objheap_size_to_class(bytes)));
 	return 0;

@@ -341,7 +341,7 @@ TEST(hidden_reference_keeps_an_object_and_breaks_the_heap)
 
 		mutex_lock(&heap->lock);
 		for (i = 1; i < 2000; i++) {
-			o = objheap_obj_alloc(heap, 1, 1, 0);
+			o = objheap_obj_alloc(heap, 1, 1, 0, 0);
 			ASSERT_TRUE(!IS_ERR(o));
 			prev->slots[0] = o;	/* the allocation's reference */
 			prev = o;

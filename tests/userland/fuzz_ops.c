@@ -3,9 +3,11 @@
  * Coverage-guided fuzzing of the operation dispatcher and the collector.
  *
  * An input is a sequence of operations on one heap (decode() below): the
- * single-operation ioctls, BATCH, collections of each generation (by
- * ioctl, and automatic ones run from the workqueue), FREEZE, UNFREEZE,
- * SAVEALL and GC_GARBAGE, lowered limits, bad fields and bad pointers,
+ * single-operation ioctls (weak references and finalizable objects among
+ * them), BATCH, collections of each generation (by ioctl, and automatic
+ * ones run from the workqueue), FREEZE, UNFREEZE, SAVEALL, the three
+ * queues (GC_GARBAGE, GC_FINALIZE, WEAK_CALLBACKS), lowered limits, bad
+ * fields and bad pointers,
  * injected allocation failures and the shrinker. Each result is checked
  * against the reference model the stress selftest uses
  * (tests/model/heap_model.h): its errno, its answers, and every few
@@ -113,7 +115,7 @@ static int expect_op(const struct objheap_op *op)
 
 	switch (op->op) {
 	case OBJHEAP_OP_NEW:
-		if (op->ref || op->index || op->buf)
+		if (op->ref || (op->index & ~OBJHEAP_NEW_FINALIZABLE) || op->buf)
 			return -EINVAL;
 		if (op->count > OBJHEAP_MAX_SLOTS || op->size > OBJHEAP_MAX_PAYLOAD)
 			return -EINVAL;
@@ -161,6 +163,26 @@ static int expect_op(const struct objheap_op *op)
 	case OBJHEAP_OP_NOP:
 		return op->handle || op->ref || op->index || op->count ||
 		       op->type || op->size || op->buf ? -EINVAL : 0;
+	case OBJHEAP_OP_WEAKREF:
+		if ((op->index & ~OBJHEAP_WEAK_CALLBACK) || op->count || op->size ||
+		    op->buf)
+			return -EINVAL;
+		if (!open_handle(op->handle))
+			return -EBADF;
+		if ((u32)fz.m.nobj + 1 > fz.max_objects)
+			return -EDQUOT;
+		return (u32)fz.m.nh >= fz.max_handles ? -EMFILE : 0;
+	case OBJHEAP_OP_DEREF:
+		if (op->index || op->count || op->type || op->size || op->buf)
+			return -EINVAL;
+		if (!open_handle(op->handle))
+			return -EBADF;
+		x = obj_of(op->handle);
+		if (!x->weakref)
+			return -EINVAL;
+		if (x->referent != NO_OBJ && (u32)fz.m.nh >= fz.max_handles)
+			return -EMFILE;
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -186,7 +208,8 @@ static void apply_op(const struct objheap_op *op)
 		struct objheap_info info;
 
 		check_fresh("NEW", op->handle);
-		o = m_alloc(&fz.m, op->type, op->count, op->size);
+		o = m_alloc(&fz.m, op->type, op->count, op->size,
+			    op->index & OBJHEAP_NEW_FINALIZABLE ? MF_FINALIZER : 0);
 		m_add_handle(&fz.m, op->handle, o);
 		CHECK_EQ("INFO of a new object", 0, uh_info(fz.heap, op->handle, &info));
 		if (m_by_id(&fz.m, info.id) != NO_OBJ)
@@ -220,6 +243,32 @@ static void apply_op(const struct objheap_op *op)
 		m_add_handle(&fz.m, op->ref, t);
 		check_info(op->ref, t);
 		break;
+	case OBJHEAP_OP_WEAKREF: {
+		struct objheap_info info;
+
+		check_fresh("WEAKREF", op->ref);
+		t = fz.m.h[m_find(&fz.m, op->handle)].obj;
+		o = m_alloc(&fz.m, op->type, 0, 0, MF_WEAKREF);
+		fz.m.obj[o].referent = t;
+		fz.m.obj[o].callback = !!(op->index & OBJHEAP_WEAK_CALLBACK);
+		m_add_handle(&fz.m, op->ref, o);
+		CHECK_EQ("INFO of a new weak reference", 0, uh_info(fz.heap, op->ref, &info));
+		if (m_by_id(&fz.m, info.id) != NO_OBJ)
+			fail("a new weak reference has the id of a live object");
+		fz.m.obj[o].id = info.id;
+		check_info(op->ref, o);
+		break;
+	}
+	case OBJHEAP_OP_DEREF:
+		t = obj_of(op->handle)->referent;
+		if (t == NO_OBJ) {
+			CHECK_EQ("DEREF of a dead weak reference", 0, op->ref);
+			break;
+		}
+		check_fresh("DEREF", op->ref);
+		m_add_handle(&fz.m, op->ref, t);
+		check_info(op->ref, t);
+		break;
 	case OBJHEAP_OP_WRITE:
 		x = obj_of(op->handle);
 		memcpy(x->data + op->index, (void *)(uintptr_t)op->buf, op->count);
@@ -247,13 +296,15 @@ static void check_info(u32 h, int o)
 	CHECK_EQ("INFO nslots", x->nslots, info.nslots);
 	CHECK_EQ("INFO size", x->size, info.size);
 	CHECK_EQ("INFO generation", x->gen, info.generation);
+	CHECK_EQ("INFO flags", m_info_flags(&fz.m, o), info.flags);
 }
 
 static void sweep(void)
 {
 	struct objheap_heap_stats st;
 	struct objheap_gc_stats gs;
-	u64 tracked[3] = { 0 }, frozen = 0, garbage = 0;
+	u64 tracked[3] = { 0 }, frozen = 0, garbage = 0, finalizing = 0;
+	u64 callbacks = 0;
 	int i, o;
 
 	if (m_bad_refs(&fz.m) >= 0)
@@ -266,12 +317,15 @@ static void sweep(void)
 	for (o = 0; o < MAX_OBJS; o++) {
 		const struct mobj *x = &fz.m.obj[o];
 
-		if (!x->used || !x->nslots)
+		if (!x->used || !m_tracked(x))
 			continue;
+		callbacks += x->queued;
 		if (x->gen == OBJHEAP_GEN_PERMANENT)
 			frozen++;
 		else if (x->gen == OBJHEAP_GEN_GARBAGE)
 			garbage++;
+		else if (x->gen == OBJHEAP_GEN_FINALIZE)
+			finalizing++;
 		else
 			tracked[x->gen]++;
 	}
@@ -280,6 +334,8 @@ static void sweep(void)
 		CHECK_EQ("GC_STATS tracked", tracked[i], gs.tracked[i]);
 	CHECK_EQ("GC_STATS frozen", frozen, gs.frozen);
 	CHECK_EQ("GC_STATS garbage", garbage, gs.garbage);
+	CHECK_EQ("GC_STATS finalizing", finalizing, gs.finalizing);
+	CHECK_EQ("GC_STATS callbacks", callbacks, gs.callbacks);
 	for (i = 0; i < fz.m.nh; i++) {
 		o = fz.m.h[i].obj;
 		check_info(fz.m.h[i].handle, o);
@@ -316,6 +372,12 @@ static void make_op(u32 kind, struct objheap_op *op, u8 *buf)
 		op->type = 1 + r % NTYPES;
 		op->count = next(1) % (MAX_SLOTS + 1);
 		op->size = next(2) % (MAX_PAYLOAD + 1);
+		if (r / NTYPES % 4 == 0)
+			op->index = OBJHEAP_NEW_FINALIZABLE;
+		break;
+	case OBJHEAP_OP_WEAKREF:
+		op->type = 1 + r % NTYPES;
+		op->index = r / NTYPES % 2 ? OBJHEAP_WEAK_CALLBACK : 0;
 		break;
 	case OBJHEAP_OP_SET:
 		ri = pick_handle();
@@ -378,6 +440,7 @@ static void spoil_op(struct objheap_op *op)
 static const unsigned int op_cmd[OBJHEAP_OP_COUNT] = {
 	OBJHEAP_IOC_NOP, OBJHEAP_IOC_NEW, OBJHEAP_IOC_DUP, OBJHEAP_IOC_DROP,
 	OBJHEAP_IOC_SET, OBJHEAP_IOC_GET, OBJHEAP_IOC_WRITE, OBJHEAP_IOC_READ,
+	OBJHEAP_IOC_WEAKREF, OBJHEAP_IOC_DEREF,
 };
 
 /*
@@ -388,7 +451,8 @@ static const unsigned int op_cmd[OBJHEAP_OP_COUNT] = {
 static bool allowed_failure(int want, long got, const struct objheap_op *op)
 {
 	bool charges = op->op == OBJHEAP_OP_NEW || op->op == OBJHEAP_OP_DUP ||
-		       op->op == OBJHEAP_OP_GET ||
+		       op->op == OBJHEAP_OP_GET || op->op == OBJHEAP_OP_WEAKREF ||
+		       op->op == OBJHEAP_OP_DEREF ||
 		       ((op->op == OBJHEAP_OP_READ || op->op == OBJHEAP_OP_WRITE) &&
 			op->count > 256);
 
@@ -484,7 +548,8 @@ static void run_batch(void)
 			break;
 		/* Answers are unknown yet: model handles are fake until run. */
 		if (ops[i].op == OBJHEAP_OP_NEW || ops[i].op == OBJHEAP_OP_DUP ||
-		    ops[i].op == OBJHEAP_OP_GET || ops[i].op == OBJHEAP_OP_DROP)
+		    ops[i].op == OBJHEAP_OP_GET || ops[i].op == OBJHEAP_OP_DROP ||
+		    ops[i].op == OBJHEAP_OP_WEAKREF || ops[i].op == OBJHEAP_OP_DEREF)
 			break;
 	}
 	n = i < n ? i + 1 : n;
@@ -509,8 +574,9 @@ static void run_batch(void)
 		fail("BATCH op %u: expected %d, got %ld", b.done, want, ret);
 }
 
-/* Compare a collection's report with the model's; drain its event. */
-static void collected(u32 gen, const struct objheap_gc_collect *c)
+/* Compare a collection's report with the model's. */
+static void collected(u32 gen, const struct objheap_gc_collect *c,
+		      bool uncollectable)
 {
 	struct mcollect mc;
 
@@ -519,6 +585,8 @@ static void collected(u32 gen, const struct objheap_gc_collect *c)
 	CHECK_EQ("collected", mc.collected, c->collected);
 	CHECK_EQ("freed", mc.freed, c->freed);
 	CHECK_EQ("saved", mc.saved, c->saved);
+	if (uncollectable)
+		CHECK_EQ("uncollectable", mc.uncollectable, c->uncollectable);
 }
 
 static void drain_events(bool automatic)
@@ -535,7 +603,8 @@ static void drain_events(bool automatic)
 			fail("an event nobody expected");
 		CHECK_EQ("automatic collection's reason",
 			 OBJHEAP_GC_REASON_THRESHOLD, ev.reason);
-		collected(ev.generation, &c);
+		/* The fixed record has no uncollectable count. */
+		collected(ev.generation, &c, false);
 	}
 }
 
@@ -547,7 +616,7 @@ static void run_collect(void)
 
 	CHECK_EQ("GC_COLLECT", 0, uh_collect(fz.heap, gen, &c));
 	CHECK_EQ("GC_COLLECT generation", gen, c.generation);
-	collected(gen, &c);
+	collected(gen, &c, true);
 	if (!objheap_events_take(&fz.heap->events, &ev))
 		fail("GC_COLLECT left no event");
 	CHECK_EQ("event scanned", c.scanned, ev.scanned);
@@ -568,35 +637,41 @@ static void run_params(void)
 			   next(1) % 16, next(1) % 4, next(1) % 4));
 }
 
-static void run_garbage(void)
+/* GC_GARBAGE, GC_FINALIZE or WEAK_CALLBACKS: the queue's objects back. */
+static void run_queue(void)
 {
+	static const unsigned long cmds[] = {
+		OBJHEAP_IOC_GC_GARBAGE, OBJHEAP_IOC_GC_FINALIZE,
+		OBJHEAP_IOC_WEAK_CALLBACKS,
+	};
+	unsigned long cmd = cmds[next(1) % ARRAY_SIZE(cmds)];
 	u32 handles[8], n = next(1) % 9, i;
 	struct objheap_gc_garbage g = {
 		.handles = (u64)(uintptr_t)handles, .count = n,
 	};
-	u64 saved = 0;
+	u64 waiting = 0;
 	long ret;
 
 	for (i = 0; i < MAX_OBJS; i++)
-		saved += fz.m.obj[i].used && fz.m.obj[i].gen == OBJHEAP_GEN_GARBAGE;
-	ret = uh_ioctl(fz.heap, OBJHEAP_IOC_GC_GARBAGE, &g);
+		waiting += m_in_queue(&fz.m, cmd, i);
+	ret = uh_ioctl(fz.heap, cmd, &g);
 	if (ret && !(ret == -EMFILE || ret == -EDQUOT ||
 		     (ret == -ENOMEM && fz.alloc_armed)))
-		fail("GC_GARBAGE: %ld", ret);
-	CHECK_EQ("GC_GARBAGE left", saved - g.done, g.left);
+		fail("queue ioctl %lx: %ld", cmd, ret);
+	CHECK_EQ("queue left", waiting - g.done, g.left);
 	for (i = 0; i < g.done; i++) {
 		struct objheap_info info;
 		int o;
 
-		CHECK_EQ("INFO of saved garbage", 0, uh_info(fz.heap, handles[i], &info));
+		CHECK_EQ("INFO of a queued object", 0, uh_info(fz.heap, handles[i], &info));
 		o = m_by_id(&fz.m, info.id);
-		if (o == NO_OBJ || fz.m.obj[o].gen != OBJHEAP_GEN_GARBAGE)
-			fail("GC_GARBAGE handed back an object that was not saved");
-		check_fresh("GC_GARBAGE", handles[i]);
-		m_take_garbage(&fz.m, handles[i], o);
+		if (o == NO_OBJ || !m_in_queue(&fz.m, cmd, o))
+			fail("queue ioctl %lx handed back an object it did not hold", cmd);
+		check_fresh("a queue", handles[i]);
+		m_take_queued(&fz.m, handles[i], o);
 	}
 	if (!ret && g.done < n)
-		CHECK_EQ("GC_GARBAGE left", 0, g.left);
+		CHECK_EQ("queue left", 0, g.left);
 }
 
 static void run_limits(void)
@@ -644,6 +719,8 @@ static void run_efault(void)
 		OBJHEAP_IOC_NEW, OBJHEAP_IOC_DROP, OBJHEAP_IOC_GET,
 		OBJHEAP_IOC_BATCH, OBJHEAP_IOC_GC_COLLECT, OBJHEAP_IOC_INFO,
 		OBJHEAP_IOC_GC_GARBAGE, OBJHEAP_IOC_HEAP_STATS,
+		OBJHEAP_IOC_GC_FINALIZE, OBJHEAP_IOC_WEAK_CALLBACKS,
+		OBJHEAP_IOC_WEAKREF, OBJHEAP_IOC_DEREF,
 	};
 	unsigned int cmd = cmds[next(1) % ARRAY_SIZE(cmds)];
 
@@ -719,7 +796,7 @@ static void run_one(void)
 		run_params();
 		break;
 	case 18:
-		run_garbage();
+		run_queue();
 		break;
 	case 19:
 		run_limits();

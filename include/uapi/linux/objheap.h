@@ -32,7 +32,7 @@
  * the minor number grows when commands or fields are added.
  */
 #define OBJHEAP_ABI_MAJOR	1
-#define OBJHEAP_ABI_MINOR	5
+#define OBJHEAP_ABI_MINOR	6
 
 /* struct objheap_version.features */
 #define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
@@ -41,6 +41,8 @@
 #define OBJHEAP_FEAT_PINNED	(1U << 3)	/* every byte charged; user budget (ABI 1.3) */
 #define OBJHEAP_FEAT_SIZED_EVENTS (1U << 4)	/* self-describing event records (ABI 1.4) */
 #define OBJHEAP_FEAT_NOWAIT_READ (1U << 5)	/* read() honours RWF_NOWAIT (ABI 1.5) */
+/* Weak references, finalizers, GC_FINALIZE and WEAK_CALLBACKS (ABI 1.6). */
+#define OBJHEAP_FEAT_FINALIZE	(1U << 6)
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -80,19 +82,29 @@ enum objheap_opcode {
 	OBJHEAP_OP_GET = 5,	/* handle, index (slot) -> ref (new handle or 0 = empty) */
 	OBJHEAP_OP_WRITE = 6,	/* handle, index (offset), count (bytes), buf */
 	OBJHEAP_OP_READ = 7,	/* handle, index (offset), count (bytes), buf */
+	OBJHEAP_OP_WEAKREF = 8,	/* handle (referent), type, index (flags) -> ref (ABI 1.6) */
+	OBJHEAP_OP_DEREF = 9,	/* handle (weak ref) -> ref (new handle, or 0: dead) (ABI 1.6) */
 	OBJHEAP_OP_COUNT	/* number of operation codes */
 };
+
+/* NEW: struct objheap_op.index (ABI 1.6) */
+#define OBJHEAP_NEW_FINALIZABLE	(1U << 0)	/* queued for finalization once, see GC_FINALIZE */
+
+/* WEAKREF: struct objheap_op.index (ABI 1.6) */
+#define OBJHEAP_WEAK_CALLBACK	(1U << 0)	/* queued on WEAK_CALLBACKS when the referent dies */
 
 /**
  * struct objheap_op - one operation on a heap
  * @op: OBJHEAP_OP_*; for a single-operation ioctl, zero or the ioctl's op
  * @result: out, in a batch: 0 or the negative errno of this operation
  * @handle: the object operated on; NEW: out, the new object's handle
- * @ref: SET: the handle to store (0 clears the slot); GET, DUP: out, the
- *	new handle (GET: 0 when the slot is empty)
- * @index: SET, GET: the slot; READ, WRITE: the payload offset in bytes
+ * @ref: SET: the handle to store (0 clears the slot); GET, DUP, WEAKREF,
+ *	DEREF: out, the new handle (GET: 0 when the slot is empty; DEREF: 0
+ *	when the referent is dead)
+ * @index: SET, GET: the slot; READ, WRITE: the payload offset in bytes;
+ *	NEW: OBJHEAP_NEW_* flags; WEAKREF: OBJHEAP_WEAK_* flags
  * @count: NEW: number of slots; READ, WRITE: number of bytes
- * @type: NEW: the user's type tag, kept for statistics
+ * @type: NEW, WEAKREF: the user's type tag, kept for statistics
  * @size: NEW: payload size in bytes
  * @buf: READ, WRITE: user address of @count bytes
  *
@@ -133,10 +145,16 @@ struct objheap_batch {
 
 /* struct objheap_info.flags */
 #define OBJHEAP_INFO_CONTAINER	(1U << 0)	/* has slots */
+#define OBJHEAP_INFO_TRACKED	(1U << 1)	/* the collector tracks it (ABI 1.6) */
+#define OBJHEAP_INFO_WEAKREF	(1U << 2)	/* a weak reference (ABI 1.6) */
+#define OBJHEAP_INFO_WEAKLY_REFERENCED (1U << 3) /* weak references point at it (ABI 1.6) */
+#define OBJHEAP_INFO_FINALIZABLE (1U << 4)	/* created OBJHEAP_NEW_FINALIZABLE (ABI 1.6) */
+#define OBJHEAP_INFO_FINALIZED	(1U << 5)	/* queued for finalization once (ABI 1.6) */
 
 /* struct objheap_info.generation of objects outside the three generations */
 #define OBJHEAP_GEN_PERMANENT	3		/* frozen (OBJHEAP_IOC_GC_FREEZE) */
 #define OBJHEAP_GEN_GARBAGE	4		/* kept by OBJHEAP_GC_SAVEALL */
+#define OBJHEAP_GEN_FINALIZE	5		/* waiting in GC_FINALIZE's queue (ABI 1.6) */
 #define OBJHEAP_GEN_UNTRACKED	0xffffffffU	/* no slots: never collected */
 
 /**
@@ -150,6 +168,8 @@ struct objheap_batch {
  * @size_class: out: the pool's object size, 0 for large (kvmalloc) objects
  * @flags: out: OBJHEAP_INFO_*
  * @generation: out: the collector's generation 0..2, or OBJHEAP_GEN_*
+ *	(OBJHEAP_GEN_UNTRACKED: objects without slots, unless they are weak
+ *	references or finalizable, which the collector tracks)
  * @pad: zero
  * @id: out: the object's identity within its heap (ABI 1.2): two handles
  *	name the same object when their ids are equal; not an address
@@ -222,11 +242,14 @@ struct objheap_gc_params {
  * @flags: in: zero
  * @scanned: out: tracked objects examined
  * @collected: out: of those, the unreachable ones (cycles and what only
- *	they reach)
+ *	they reach) freed or saved
  * @freed: out: objects freed, untracked ones (no slots) included
  * @saved: out: with OBJHEAP_GC_SAVEALL, objects kept in the garbage list
  *	instead (then @freed is 0)
  * @time_ns: out: how long the heap was stopped
+ * @uncollectable: out: unreachable objects kept because a finalizer must
+ *	run first: the finalizable ones, queued on GC_FINALIZE, and what they
+ *	reach; not in @collected (ABI 1.6)
  * @reserved: zero
  */
 struct objheap_gc_collect {
@@ -237,7 +260,8 @@ struct objheap_gc_collect {
 	__u64 freed;
 	__u64 saved;
 	__u64 time_ns;
-	__u64 reserved[2];
+	__u64 uncollectable;
+	__u64 reserved;
 };
 
 /**
@@ -272,7 +296,8 @@ struct objheap_gc_gen_stats {
  * @frozen: objects in the permanent generation
  * @garbage: objects kept by OBJHEAP_GC_SAVEALL, not yet fetched
  * @automatic: collections the workqueue ran
- * @reserved: zero
+ * @finalizing: objects waiting in GC_FINALIZE's queue (ABI 1.6)
+ * @callbacks: weak references waiting in WEAK_CALLBACKS' queue (ABI 1.6)
  * @gen: per generation
  */
 struct objheap_gc_stats {
@@ -282,7 +307,8 @@ struct objheap_gc_stats {
 	__u64 frozen;
 	__u64 garbage;
 	__u64 automatic;
-	__u64 reserved[2];
+	__u64 finalizing;
+	__u64 callbacks;
 	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
 };
 
@@ -429,16 +455,25 @@ struct objheap_gc_record {
 };
 
 /**
- * struct objheap_gc_garbage - argument of OBJHEAP_IOC_GC_GARBAGE
+ * struct objheap_gc_garbage - argument of OBJHEAP_IOC_GC_GARBAGE, and of
+ *	OBJHEAP_IOC_GC_FINALIZE and OBJHEAP_IOC_WEAK_CALLBACKS (ABI 1.6)
  * @handles: user address of @count __u32, filled with new handles
  * @count: in: room in @handles
  * @done: out: handles written; also on failure, when they stay open
- * @left: out: kept objects still waiting
+ * @left: out: objects still waiting in the queue
  * @flags: zero
  * @reserved: zero
  *
- * Hands the objects kept by OBJHEAP_GC_SAVEALL back, oldest first (as
- * gc.garbage): each comes back as a new handle and rejoins generation 2.
+ * Each hands the objects of one queue back, oldest first, each as a new
+ * handle that takes over the queue's reference:
+ *  - GC_GARBAGE: the objects kept by OBJHEAP_GC_SAVEALL (as gc.garbage);
+ *    they rejoin generation 2.
+ *  - GC_FINALIZE: finalizable objects that died, each once (PEP 442): the
+ *    program runs their finalizers and drops the handles. They rejoin
+ *    generation 2; what is still unreachable then is freed by reference
+ *    counting or the next collection, without a second finalization.
+ *  - WEAK_CALLBACKS: weak references made with OBJHEAP_WEAK_CALLBACK whose
+ *    referents died (the weak reference already answers DEREF with 0).
  */
 struct objheap_gc_garbage {
 	__u64 handles;
@@ -462,6 +497,8 @@ struct objheap_gc_garbage {
 #define OBJHEAP_IOC_GET_LIMITS	_IOR(OBJHEAP_IOC_MAGIC, 0x0a, struct objheap_limits)
 #define OBJHEAP_IOC_SET_LIMITS	_IOW(OBJHEAP_IOC_MAGIC, 0x0b, struct objheap_limits)
 #define OBJHEAP_IOC_NOP		_IO(OBJHEAP_IOC_MAGIC, 0x0c)
+#define OBJHEAP_IOC_WEAKREF	_IOWR(OBJHEAP_IOC_MAGIC, 0x0d, struct objheap_op)
+#define OBJHEAP_IOC_DEREF	_IOWR(OBJHEAP_IOC_MAGIC, 0x0e, struct objheap_op)
 #define OBJHEAP_IOC_GC_COLLECT	_IOWR(OBJHEAP_IOC_MAGIC, 0x10, struct objheap_gc_collect)
 #define OBJHEAP_IOC_GC_GET_PARAMS _IOR(OBJHEAP_IOC_MAGIC, 0x11, struct objheap_gc_params)
 #define OBJHEAP_IOC_GC_SET_PARAMS _IOW(OBJHEAP_IOC_MAGIC, 0x12, struct objheap_gc_params)
@@ -469,6 +506,8 @@ struct objheap_gc_garbage {
 #define OBJHEAP_IOC_GC_FREEZE	_IO(OBJHEAP_IOC_MAGIC, 0x14)
 #define OBJHEAP_IOC_GC_UNFREEZE	_IO(OBJHEAP_IOC_MAGIC, 0x15)
 #define OBJHEAP_IOC_GC_GARBAGE	_IOWR(OBJHEAP_IOC_MAGIC, 0x16, struct objheap_gc_garbage)
+#define OBJHEAP_IOC_GC_FINALIZE	_IOWR(OBJHEAP_IOC_MAGIC, 0x17, struct objheap_gc_garbage)
+#define OBJHEAP_IOC_WEAK_CALLBACKS _IOWR(OBJHEAP_IOC_MAGIC, 0x18, struct objheap_gc_garbage)
 #define OBJHEAP_IOC_HEAP_STATS	_IOR(OBJHEAP_IOC_MAGIC, 0x20, struct objheap_heap_stats)
 #define OBJHEAP_IOC_GET_EVENT_FORMAT _IOR(OBJHEAP_IOC_MAGIC, 0x21, struct objheap_event_format)
 #define OBJHEAP_IOC_SET_EVENT_FORMAT _IOW(OBJHEAP_IOC_MAGIC, 0x22, struct objheap_event_format)

@@ -549,6 +549,17 @@ static inline void hlist_del_init(struct hlist_node *n)
 	for (pos = hlist_entry_safe((head)->first, typeof(*(pos)), member); \
 	     pos; pos = hlist_entry_safe((pos)->member.next, typeof(*(pos)), member))
 
+/* hash.h, log2.h: the kernel's multiplicative hash, the same constant */
+#define GOLDEN_RATIO_64 0x61C8864680B583EBull
+static inline u32 hash_64(u64 val, unsigned int bits)
+{
+	return val * GOLDEN_RATIO_64 >> (64 - bits);
+}
+#define hash_ptr(ptr, bits)	hash_64((unsigned long)(ptr), bits)
+#define ilog2(n)		(63 - __builtin_clzll((unsigned long long)(n)))
+#define list_first_entry_or_null(head, type, member) \
+	(list_empty(head) ? NULL : list_first_entry(head, type, member))
+
 /* hashtable.h */
 #define DEFINE_HASHTABLE(name, bits)	struct hlist_head name[1 << (bits)]
 #define HASH_SIZE(name)		ARRAY_SIZE(name)
