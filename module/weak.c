@@ -212,7 +212,7 @@ struct objheap_obj *objheap_weak_new(struct objheap_heap *heap,
 	wr->flags = flags;
 	if (referent->refs & OBJHEAP_REFS_WEAKLY) {
 		if (WARN_ON_ONCE(i < 0)) {
-			objheap_heap_break(heap, "a weakly referenced object is not in the weak table");
+			objheap_heap_break(heap, "weak table lost a referent");
 			wr->referent = NULL;
 			return w;
 		}
@@ -282,7 +282,7 @@ void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent)
 	referent->refs &= ~OBJHEAP_REFS_WEAKLY;
 	i = weak_find(wk, referent);
 	if (WARN_ON_ONCE(i < 0)) {
-		objheap_heap_break(heap, "a weakly referenced object is not in the weak table");
+		objheap_heap_break(heap, "weak table lost a referent");
 		return;
 	}
 	first = objheap_obj_weak(wk->table[i].first);
@@ -312,7 +312,7 @@ void objheap_weak_unlink(struct objheap_heap *heap, struct objheap_obj *w)
 		return;
 	i = weak_find(wk, wr->referent);
 	if (WARN_ON_ONCE(i < 0)) {
-		objheap_heap_break(heap, "a weak reference's referent is not in the weak table");
+		objheap_heap_break(heap, "weak table lost a referent");
 		return;
 	}
 	if (wk->table[i].first == w) {

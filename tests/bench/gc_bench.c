@@ -71,7 +71,7 @@ static u64 collect(struct objheap_heap *heap, u32 gen,
 {
 	res->generation = gen;
 	res->flags = 0;
-	memset(res->reserved, 0, sizeof(res->reserved));
+	res->reserved = 0;
 	objheap_gc_run(heap, res);
 	cond_resched();
 	return res->time_ns;

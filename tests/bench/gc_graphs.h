@@ -51,7 +51,7 @@ static struct objheap_obj *build(struct objheap_heap *heap, enum shape shape,
 		return NULL;
 	mutex_lock(&heap->lock);
 	for (i = 0; i < n; i++) {
-		o[i] = objheap_obj_alloc(heap, shape, shape_slots[shape], 0);
+		o[i] = objheap_obj_alloc(heap, shape, shape_slots[shape], 0, 0);
 		if (IS_ERR(o[i]))
 			break;
 		if (i % 4096 == 0)

@@ -575,7 +575,7 @@ static void bad_parameters_change_nothing(struct kunit *test)
 		{ .generation = 3 },
 		{ .generation = 0xffffffff },
 		{ .flags = 1 },
-		{ .reserved = { 0, 1 } },
+		{ .reserved = 1 },
 	};
 	struct objheap_gc_params now;
 	unsigned int i;

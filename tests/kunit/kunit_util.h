@@ -33,7 +33,7 @@ u32 kt_refcount(struct kunit *test, struct objheap_heap *heap, u32 handle);
 static inline struct objheap_obj *kt_obj_alloc(struct objheap_heap *heap,
 					       u32 type, u32 nslots, u32 size)
 {
-	struct objheap_obj *obj = objheap_obj_alloc(heap, type, nslots, size);
+	struct objheap_obj *obj = objheap_obj_alloc(heap, type, nslots, size, 0);
 
 	return IS_ERR(obj) ? NULL : obj;
 }

@@ -355,10 +355,10 @@ static const struct bad_case cases[] = {
 	    .pk = { P32(gc_collect, flags, 1) }),
 	ONE(FAM_GC, GC_COLLECT, "gc_collect: flags 1 << 31", EINVAL,
 	    .pk = { P32(gc_collect, flags, 1U << 31) }),
-	ONE(FAM_GC, GC_COLLECT, "gc_collect: nonzero reserved[0]", EINVAL,
-	    .pk = { P64(gc_collect, reserved[0], 1) }),
-	ONE(FAM_GC, GC_COLLECT, "gc_collect: nonzero reserved[1]", EINVAL,
-	    .pk = { P64(gc_collect, reserved[1], 1ULL << 63) }),
+	ONE(FAM_GC, GC_COLLECT, "gc_collect: nonzero reserved", EINVAL,
+	    .pk = { P64(gc_collect, reserved, 1) }),
+	ONE(FAM_GC, GC_COLLECT, "gc_collect: reserved 1 << 63", EINVAL,
+	    .pk = { P64(gc_collect, reserved, 1ULL << 63) }),
 	ONE(FAM_GC, GC_SET_PARAMS, "gc_set_params: unknown flag 1 << 2", EINVAL,
 	    .pk = { P32(gc_params, flags, OBJHEAP_GC_SAVEALL | 1U << 2) }),
 	ONE(FAM_GC, GC_SET_PARAMS, "gc_set_params: unknown flag 1 << 31", EINVAL,
@@ -758,7 +758,7 @@ static const struct {
 	HS(handles), HS(handles_cap), HS(freelisted), HS(freelist_hits),
 	HS(freelist_misses), HS(reserved),
 	GS(count), GS(state), GS(tracked), GS(frozen), GS(garbage),
-	GS(automatic), GS(reserved), GS(gen[0]), GS(gen[1]), GS(gen[2]),
+	GS(automatic), GS(finalizing), GS(callbacks), GS(gen[0]), GS(gen[1]), GS(gen[2]),
 };
 
 /* Cases run, shared by the harness's children. */

@@ -1101,10 +1101,10 @@ static void verify_version(struct __test_metadata *_metadata)
 {
 	__u32 all = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS | OBJHEAP_FEAT_HEAP_STATS |
 		    OBJHEAP_FEAT_PINNED | OBJHEAP_FEAT_SIZED_EVENTS |
-		    OBJHEAP_FEAT_NOWAIT_READ;
+		    OBJHEAP_FEAT_NOWAIT_READ | OBJHEAP_FEAT_FINALIZE;
 
 	EXPECT_EQ(OBJHEAP_ABI_MAJOR, cx.ver.major);
-	EXPECT_LE(5, cx.ver.minor);
+	EXPECT_LE(6, cx.ver.minor);
 	EXPECT_EQ(all, cx.ver.features & all);
 }
 

@@ -166,6 +166,7 @@ static const char *op_name(__u32 op)
 {
 	static const char *const names[OBJHEAP_OP_COUNT] = {
 		"NOP", "NEW", "DUP", "DROP", "SET", "GET", "WRITE", "READ",
+		"WEAKREF", "DEREF",
 	};
 
 	return op < OBJHEAP_OP_COUNT ? names[op] : "BAD-OP";
@@ -503,7 +504,7 @@ static void op_new(struct worker *w, struct mheap *m)
 	if (!expect_ret(w, "NEW", 0, oh_op(m->fd, OBJHEAP_IOC_NEW, &op)) ||
 	    !expect_fresh(w, m, "NEW", op.handle))
 		return;
-	o = m_alloc(m, op.type, op.count, op.size);
+	o = m_alloc(m, op.type, op.count, op.size, 0);
 	m_add_handle(m, op.handle, o);
 	learn_obj(w, m, op.handle, o);
 }
@@ -727,7 +728,7 @@ static int make_bad_op(struct worker *w, struct mheap *m, int in_batch,
 	static const unsigned long cmds[OBJHEAP_OP_COUNT] = {
 		0, OBJHEAP_IOC_NEW, OBJHEAP_IOC_DUP, OBJHEAP_IOC_DROP,
 		OBJHEAP_IOC_SET, OBJHEAP_IOC_GET, OBJHEAP_IOC_WRITE,
-		OBJHEAP_IOC_READ,
+		OBJHEAP_IOC_READ, OBJHEAP_IOC_WEAKREF, OBJHEAP_IOC_DEREF,
 	};
 	int h = pick_avail(w, m, skip, nskip, 0);
 	int c = pick_avail(w, m, skip, nskip, 1);
@@ -992,7 +993,7 @@ static int apply_batch_op(struct worker *w, struct mheap *m,
 	case OBJHEAP_OP_NEW:
 		if (!expect_fresh(w, m, "BATCH NEW", op->handle))
 			return 0;
-		o = m_alloc(m, op->type, op->count, op->size);
+		o = m_alloc(m, op->type, op->count, op->size, 0);
 		m_add_handle(m, op->handle, o);
 		fresh_new[*nfresh] = 1;
 		fresh[(*nfresh)++] = op->handle;

@@ -69,6 +69,46 @@ int oheap_new(int fd, __u32 type, __u32 nslots, __u32 size,
 	return 0;
 }
 
+int oheap_new_flags(int fd, __u32 type, __u32 nslots, __u32 size,
+		    __u32 flags, __u32 *handle)
+{
+	struct objheap_op o = {
+		.type = type, .count = nslots, .size = size, .index = flags,
+	};
+
+	if (!handle)
+		return efault();
+	if (op(fd, OBJHEAP_IOC_NEW, &o))
+		return -1;
+	*handle = o.handle;
+	return 0;
+}
+
+int oheap_weakref(int fd, __u32 handle, __u32 type, __u32 flags,
+		  __u32 *weak)
+{
+	struct objheap_op o = { .handle = handle, .type = type, .index = flags };
+
+	if (!weak)
+		return efault();
+	if (op(fd, OBJHEAP_IOC_WEAKREF, &o))
+		return -1;
+	*weak = o.ref;
+	return 0;
+}
+
+int oheap_deref(int fd, __u32 weak, __u32 *referent)
+{
+	struct objheap_op o = { .handle = weak };
+
+	if (!referent)
+		return efault();
+	if (op(fd, OBJHEAP_IOC_DEREF, &o))
+		return -1;
+	*referent = o.ref;
+	return 0;
+}
+
 int oheap_dup(int fd, __u32 handle, __u32 *copy)
 {
 	struct objheap_op o = { .handle = handle };
@@ -236,8 +276,9 @@ int oheap_gc_unfreeze(int fd)
 	return ioctl(fd, OBJHEAP_IOC_GC_UNFREEZE) ? -1 : 0;
 }
 
-int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
-		     __u32 *done, __u32 *left)
+/* GC_GARBAGE, GC_FINALIZE, WEAK_CALLBACKS: one queue's objects back. */
+static int take_queue(int fd, unsigned long cmd, __u32 *handles, __u32 count,
+		      __u32 *done, __u32 *left)
 {
 	struct objheap_gc_garbage g = {
 		.handles = (uintptr_t)handles, .count = count,
@@ -246,13 +287,32 @@ int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
 
 	if (count && !handles)
 		return efault();
-	ret = ioctl(fd, OBJHEAP_IOC_GC_GARBAGE, &g) ? -1 : 0;
+	ret = ioctl(fd, cmd, &g) ? -1 : 0;
 
 	if (done)
 		*done = g.done;
 	if (left)
 		*left = g.left;
 	return ret;
+}
+
+int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
+		     __u32 *done, __u32 *left)
+{
+	return take_queue(fd, OBJHEAP_IOC_GC_GARBAGE, handles, count, done, left);
+}
+
+int oheap_gc_finalize(int fd, __u32 *handles, __u32 count,
+		      __u32 *done, __u32 *left)
+{
+	return take_queue(fd, OBJHEAP_IOC_GC_FINALIZE, handles, count, done, left);
+}
+
+int oheap_weak_callbacks(int fd, __u32 *handles, __u32 count,
+			 __u32 *done, __u32 *left)
+{
+	return take_queue(fd, OBJHEAP_IOC_WEAK_CALLBACKS, handles, count, done,
+			  left);
 }
 
 int oheap_set_event_format(int fd, __u32 format)

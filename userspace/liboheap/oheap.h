@@ -38,7 +38,7 @@ extern "C" {
 
 /* This library's version (the running module's ABI: oheap_version()). */
 #define OHEAP_LIB_VERSION_MAJOR	1
-#define OHEAP_LIB_VERSION_MINOR	5
+#define OHEAP_LIB_VERSION_MINOR	6
 int oheap_lib_version_major(void);
 int oheap_lib_version_minor(void);
 
@@ -59,6 +59,16 @@ int oheap_write(int fd, __u32 handle, __u32 offset, const void *buf,
 int oheap_read(int fd, __u32 handle, __u32 offset, void *buf,
 	       __u32 len);
 int oheap_info(int fd, __u32 handle, struct objheap_info *info);
+/*
+ * ABI 1.6 (OBJHEAP_FEAT_FINALIZE): a finalizable object (oheap_new_flags()
+ * with OBJHEAP_NEW_FINALIZABLE); a weak reference to @handle, with
+ * OBJHEAP_WEAK_CALLBACK or 0; its referent as a new handle, or 0 once dead.
+ */
+int oheap_new_flags(int fd, __u32 type, __u32 nslots, __u32 size,
+		    __u32 flags, __u32 *handle);
+int oheap_weakref(int fd, __u32 handle, __u32 type, __u32 flags,
+		  __u32 *weak);
+int oheap_deref(int fd, __u32 weak, __u32 *referent);
 /* @done (may be NULL): how many ops ran, also when one failed. */
 int oheap_batch(int fd, struct objheap_op *ops, __u32 count,
 		__u32 *done);
@@ -80,6 +90,14 @@ int oheap_gc_unfreeze(int fd);
 /* @done and @left may be NULL. */
 int oheap_gc_garbage(int fd, __u32 *handles, __u32 count,
 		     __u32 *done, __u32 *left);
+/*
+ * ABI 1.6: the objects to finalize, and the weak references whose
+ * callbacks are due, as new handles; as oheap_gc_garbage().
+ */
+int oheap_gc_finalize(int fd, __u32 *handles, __u32 count,
+		      __u32 *done, __u32 *left);
+int oheap_weak_callbacks(int fd, __u32 *handles, __u32 count,
+			 __u32 *done, __u32 *left);
 /*
  * Wait up to @timeout_ms (-1: forever) for GC event records and read up
  * to @n of them, in either format of the stream (a sized record's known

@@ -82,8 +82,8 @@ enum objheap_opcode {
 	OBJHEAP_OP_GET = 5,	/* handle, index (slot) -> ref (new handle or 0 = empty) */
 	OBJHEAP_OP_WRITE = 6,	/* handle, index (offset), count (bytes), buf */
 	OBJHEAP_OP_READ = 7,	/* handle, index (offset), count (bytes), buf */
-	OBJHEAP_OP_WEAKREF = 8,	/* handle (referent), type, index (flags) -> ref (ABI 1.6) */
-	OBJHEAP_OP_DEREF = 9,	/* handle (weak ref) -> ref (new handle, or 0: dead) (ABI 1.6) */
+	OBJHEAP_OP_WEAKREF = 8,	/* handle (referent), type, index (flags) -> ref (1.6) */
+	OBJHEAP_OP_DEREF = 9,	/* handle (weak ref) -> ref (new handle, 0: dead) (1.6) */
 	OBJHEAP_OP_COUNT	/* number of operation codes */
 };
 
@@ -91,7 +91,7 @@ enum objheap_opcode {
 #define OBJHEAP_NEW_FINALIZABLE	(1U << 0)	/* queued for finalization once, see GC_FINALIZE */
 
 /* WEAKREF: struct objheap_op.index (ABI 1.6) */
-#define OBJHEAP_WEAK_CALLBACK	(1U << 0)	/* queued on WEAK_CALLBACKS when the referent dies */
+#define OBJHEAP_WEAK_CALLBACK	(1U << 0)	/* WEAK_CALLBACKS gets it once the referent died */
 
 /**
  * struct objheap_op - one operation on a heap
