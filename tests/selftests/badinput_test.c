@@ -174,7 +174,9 @@ static const struct bad_case cases[] = {
 	OP1(NEW, "new: 0xffffffff payload bytes", EINVAL,
 	    .pk = { O32(size, 0xffffffffU) }),
 	OP1(NEW, "new: nonzero ref", EINVAL, .r = H_LEAF),
-	OP1(NEW, "new: nonzero index", EINVAL, .pk = { O32(index, 1) }),
+	OP1(NEW, "new: unknown flag in index", EINVAL, .pk = { O32(index, 2) }),
+	OP1(NEW, "new: flag 1 << 31 in index", EINVAL,
+	    .pk = { O32(index, 1U << 31) }),
 	OP1(NEW, "new: nonzero buf", EINVAL, .b = B_RW),
 	ONE(FAM_OPS, NEW, "new:", EINVAL, .xp = XP_WRONGOP),
 
@@ -186,6 +188,24 @@ static const struct bad_case cases[] = {
 	OP1(DUP, "dup: nonzero size", EINVAL, .pk = { O32(size, 1) }),
 	OP1(DUP, "dup: nonzero buf", EINVAL, .b = B_RW),
 	ONE(FAM_OPS, DUP, "dup:", EINVAL, .xp = XP_WRONGOP),
+
+	/* WEAKREF: handle (referent), type, index (flags) -> ref. */
+	OP1(WEAKREF, "weakref:", EBADF, .xp = XP_BADH),
+	OP1(WEAKREF, "weakref: unknown flag", EINVAL, .pk = { O32(index, 2) }),
+	OP1(WEAKREF, "weakref: nonzero count", EINVAL, .pk = { O32(count, 1) }),
+	OP1(WEAKREF, "weakref: nonzero size", EINVAL, .pk = { O32(size, 1) }),
+	OP1(WEAKREF, "weakref: nonzero buf", EINVAL, .b = B_RW),
+	ONE(FAM_OPS, WEAKREF, "weakref:", EINVAL, .xp = XP_WRONGOP),
+
+	/* DEREF: handle (a weak reference) -> ref. */
+	OP1(DEREF, "deref:", EBADF, .xp = XP_BADH),
+	OP1(DEREF, "deref: an object that is not a weak reference", EINVAL),
+	OP1(DEREF, "deref: nonzero index", EINVAL, .pk = { O32(index, 1) }),
+	OP1(DEREF, "deref: nonzero count", EINVAL, .pk = { O32(count, 1) }),
+	OP1(DEREF, "deref: nonzero type", EINVAL, .pk = { O32(type, 1) }),
+	OP1(DEREF, "deref: nonzero size", EINVAL, .pk = { O32(size, 1) }),
+	OP1(DEREF, "deref: nonzero buf", EINVAL, .b = B_RW),
+	ONE(FAM_OPS, DEREF, "deref:", EINVAL, .xp = XP_WRONGOP),
 
 	/* DROP: handle. */
 	OP1(DROP, "drop:", EBADF, .xp = XP_BADH),
@@ -391,6 +411,14 @@ static const struct bad_case cases[] = {
 	    .pk = { P32(gc_garbage, flags, 1U << 31) }),
 	ONE(FAM_GC, GC_GARBAGE, "gc_garbage: nonzero reserved", EINVAL,
 	    .pk = { P64(gc_garbage, reserved, 1) }),
+	ONE(FAM_GC, GC_FINALIZE, "gc_finalize: flags 1", EINVAL,
+	    .pk = { P32(gc_garbage, flags, 1) }),
+	ONE(FAM_GC, GC_FINALIZE, "gc_finalize: nonzero reserved", EINVAL,
+	    .pk = { P64(gc_garbage, reserved, 1) }),
+	ONE(FAM_GC, WEAK_CALLBACKS, "weak_callbacks: flags 1 << 31", EINVAL,
+	    .pk = { P32(gc_garbage, flags, 1U << 31) }),
+	ONE(FAM_GC, WEAK_CALLBACKS, "weak_callbacks: nonzero reserved", EINVAL,
+	    .pk = { P64(gc_garbage, reserved, 1ULL << 63) }),
 	ONE(FAM_GC, GC_GARBAGE, "gc_garbage: NULL array", EFAULT, .b = B_NULL),
 	ONE(FAM_GC, GC_GARBAGE, "gc_garbage: NULL array, count 0xffffffff",
 	    EFAULT, .b = B_NULL, .pk = { P32(gc_garbage, count, 0xffffffffU) }),
@@ -543,6 +571,10 @@ static const struct bad_case cases[] = {
 	IOC(GC_FREEZE, "gc_freeze:"),
 	IOC(GC_UNFREEZE, "gc_unfreeze:"),
 	IOC(GC_GARBAGE, "gc_garbage:"),
+	IOC(GC_FINALIZE, "gc_finalize:"),
+	IOC(WEAK_CALLBACKS, "weak_callbacks:"),
+	IOC(WEAKREF, "weakref:"),
+	IOC(DEREF, "deref:"),
 	IOC(HEAP_STATS, "heap_stats:"),
 	IOC(GET_EVENT_FORMAT, "get_event_format:"),
 	IOC(SET_EVENT_FORMAT, "set_event_format:"),
@@ -794,6 +826,8 @@ static const struct {
 	{ OBJHEAP_IOC_GET, OBJHEAP_OP_GET },
 	{ OBJHEAP_IOC_WRITE, OBJHEAP_OP_WRITE },
 	{ OBJHEAP_IOC_READ, OBJHEAP_OP_READ },
+	{ OBJHEAP_IOC_WEAKREF, OBJHEAP_OP_WEAKREF },
+	{ OBJHEAP_IOC_DEREF, OBJHEAP_OP_DEREF },
 };
 
 /* The op code of a single-operation ioctl, or -1. */
@@ -861,6 +895,8 @@ static void valid_arg(const struct ctx *c, unsigned long cmd, union arg *a)
 		a->op.size = 8;
 		break;
 	case OBJHEAP_IOC_DUP:
+	case OBJHEAP_IOC_WEAKREF:
+	case OBJHEAP_IOC_DEREF:
 		a->op.handle = c->leaf;
 		break;
 	case OBJHEAP_IOC_INFO:
@@ -895,6 +931,8 @@ static void valid_arg(const struct ctx *c, unsigned long cmd, union arg *a)
 		a->params.threshold[2] = 10;
 		break;
 	case OBJHEAP_IOC_GC_GARBAGE:
+	case OBJHEAP_IOC_GC_FINALIZE:
+	case OBJHEAP_IOC_WEAK_CALLBACKS:
 		a->garbage.handles = (uintptr_t)c->pay;
 		a->garbage.count = 4;
 		break;
@@ -967,7 +1005,7 @@ static bool ioc_variant(unsigned long cmd, unsigned int i, struct inst *in)
 
 static bool nr_is_used(unsigned int nr)
 {
-	return nr <= 0x0c || (nr >= 0x10 && nr <= 0x16) || nr == 0x20;
+	return nr <= 0x0e || (nr >= 0x10 && nr <= 0x18) || nr == 0x20;
 }
 
 /* Numbers objheap does not use, in its range and past it. */
@@ -999,7 +1037,8 @@ found:
 
 static const __u32 wrong_ops[] = {
 	OBJHEAP_OP_NEW, OBJHEAP_OP_DUP, OBJHEAP_OP_DROP, OBJHEAP_OP_SET,
-	OBJHEAP_OP_GET, OBJHEAP_OP_WRITE, OBJHEAP_OP_READ, OBJHEAP_OP_COUNT,
+	OBJHEAP_OP_GET, OBJHEAP_OP_WRITE, OBJHEAP_OP_READ, OBJHEAP_OP_WEAKREF,
+	OBJHEAP_OP_DEREF, OBJHEAP_OP_COUNT,
 	0x80000000U, 0xffffffffU,
 };
 
@@ -1100,6 +1139,8 @@ static void build(const struct ctx *c, const struct bad_case *bc,
 						   a->batch.op_size / 2);
 		break;
 	case OBJHEAP_IOC_GC_GARBAGE:
+	case OBJHEAP_IOC_GC_FINALIZE:
+	case OBJHEAP_IOC_WEAK_CALLBACKS:
 		a->garbage.handles = buf_u64(c, bc->b, 4 * a->garbage.count);
 		break;
 	default:

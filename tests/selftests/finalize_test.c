@@ -251,7 +251,7 @@ TEST_F(fin, finalizer_runs_once_and_may_resurrect)
 TEST_F(fin, cyclic_trash_with_a_finalizer_and_weakrefs)
 {
 	__u32 a = new_fin(self->fd, 2), b = oh_new(self->fd, 1, 1, 0);
-	__u32 x = oh_new(self->fd, 1, 1, 0), y = oh_new(self->fd, 1, 1, 0);
+	__u32 x = oh_new(self->fd, 1, 2, 0), y = oh_new(self->fd, 1, 1, 0);
 	__u32 inside, outside, got[4];
 	struct objheap_gc_collect c;
 	long before = objects();
@@ -264,6 +264,7 @@ TEST_F(fin, cyclic_trash_with_a_finalizer_and_weakrefs)
 	ASSERT_NE(0, outside);
 	ASSERT_EQ(0, pair_garbage(self->fd, a, b));
 	/* x -> inside, x <-> y: plain cyclic trash */
+	ASSERT_EQ(0, oh_set(self->fd, x, 1, y));
 	ASSERT_EQ(0, oh_set(self->fd, y, 0, x));
 	ASSERT_EQ(0, oh_drop(self->fd, x));
 	ASSERT_EQ(0, oh_drop(self->fd, y));
