@@ -6,7 +6,8 @@
  *   ohctl gc [collect]    the collector's generations; collect every heap
  *   ohctl top [-n N] [-d SECONDS]
  *                         open heaps by bytes, refreshed (N rounds)
- *   ohctl demo            lists, cycles and the collector, step by step
+ *   ohctl demo            lists, cycles, weak references, a finalizer and
+ *                         the collector, step by step
  *   ohctl graph           DOT (graphviz) of an object graph it builds
  *
  * stat, gc and top read /sys/kernel/debug/objheap (root, debugfs mounted;
@@ -37,8 +38,8 @@ static int print_usage(FILE *out, int status)
 		"                         'collect' runs a full collection of every heap\n"
 		"  top [-n N] [-d SECS]   open heaps by bytes, refreshed every SECS\n"
 		"                         (default 1) for N rounds (default: until ^C)\n"
-		"  demo                   build lists and cycles, watch counting and\n"
-		"                         the collector reclaim them\n"
+		"  demo                   build lists, cycles, a weak reference and a\n"
+		"                         finalizer; watch counting and the collector\n"
 		"  graph                  print an object graph as DOT (graphviz)\n"
 		"'%s COMMAND --help' describes one command.\n", prog, prog);
 	return status;
@@ -307,6 +308,59 @@ static void run_collect(int fd, unsigned int gen)
 	       (unsigned long long)c.time_ns / 1000);
 }
 
+/* The ABI 1.6 part of the demo: a weak reference dies, a finalizer resurrects. */
+static void demo_finalize(int fd)
+{
+	struct objheap_gc_collect c;
+	struct objheap_info info;
+	__u32 x, w, d, f, g, keep, got, done;
+
+	printf("\nweakref.ref(x, callback), then x dies by reference counting\n");
+	x = obj(fd, 6, 1, 0);
+	check(oheap_weakref(fd, x, 7, OBJHEAP_WEAK_CALLBACK, &w), "WEAKREF");
+	check(oheap_deref(fd, w, &d), "DEREF");
+	printf("  w() gives x back: %s\n", d ? "a new handle to x" : "nothing");
+	check(oheap_drop(fd, d), "DROP");
+	check(oheap_drop(fd, x), "DROP");
+	check(oheap_deref(fd, w, &d), "DEREF");
+	printf("  x dropped: w() gives %s\n", d ? "x (wrong!)" : "nothing, w is dead");
+	check(oheap_weak_callbacks(fd, &got, 1, &done, NULL), "WEAK_CALLBACKS");
+	printf("  callbacks due: %u (the callback gets w: %s)\n", done,
+	       done ? "yes" : "no");
+	if (done)
+		check(oheap_drop(fd, got), "DROP");
+	check(oheap_drop(fd, w), "DROP");
+
+	printf("\nf <-> g, f with a finalizer (__del__), both dropped, then collect(2)\n");
+	f = 0;
+	check(oheap_new_flags(fd, 8, 1, 0, OBJHEAP_NEW_FINALIZABLE, &f), "NEW");
+	g = obj(fd, 8, 1, 0);
+	keep = obj(fd, 9, 1, 0);
+	check(oheap_set(fd, f, 0, g), "SET");
+	check(oheap_set(fd, g, 0, f), "SET");
+	check(oheap_drop(fd, f), "DROP");
+	check(oheap_drop(fd, g), "DROP");
+	check(oheap_collect(fd, 2, &c), "GC_COLLECT");
+	printf("  collect(2): collected %llu, uncollectable %llu: they wait for f's finalizer\n",
+	       (unsigned long long)c.collected, (unsigned long long)c.uncollectable);
+	check(oheap_gc_finalize(fd, &got, 1, &done, NULL), "GC_FINALIZE");
+	printf("  f's finalizer runs (%u to finalize) and resurrects f: keep.slot[0] = f\n",
+	       done);
+	check(oheap_set(fd, keep, 0, got), "SET");
+	check(oheap_info(fd, got, &info), "INFO");
+	printf("  f: refcount %u, %s\n", info.refcount,
+	       info.flags & OBJHEAP_INFO_FINALIZED ? "finalized" : "not finalized");
+	check(oheap_drop(fd, got), "DROP");
+	run_collect(fd, 2);
+	printf("  keep.slot[0] = None: f and g are garbage again; f is not finalized twice\n");
+	check(oheap_set(fd, keep, 0, 0), "SET");
+	run_collect(fd, 2);
+	check(oheap_gc_finalize(fd, &got, 1, &done, NULL), "GC_FINALIZE");
+	printf("  left to finalize: %u\n", done);
+	check(oheap_drop(fd, keep), "DROP");
+	show_heap(fd, "after the finalizer");
+}
+
 static void show_event(const struct objheap_gc_event *ev)
 {
 	printf("  event #%llu: generation %u, reason %s, collected %llu, pause %llu us\n",
@@ -321,13 +375,16 @@ static int cmd_demo(int argc, char **argv)
 	static __u32 kept[ROUNDS * 100];
 	struct objheap_gc_params p;
 	struct objheap_gc_event ev[8];
+	struct objheap_version ver;
 	__u32 list, s1, a, b, h;
 	int fd, i, r, seen = 0;
 	ssize_t n;
 
 	if (argc > 1) {
-		printf("usage: %s demo\nBuilds a list and cycles in a new heap and shows\n"
-		       "reference counting and the cycle collector at work.\n", prog);
+		printf("usage: %s demo\nBuilds a list, cycles, a weak reference and a\n"
+		       "finalizable object in a new heap and shows reference counting,\n"
+		       "weak references, a finalizer and the cycle collector at work.\n",
+		       prog);
 		return strcmp(argv[1], "--help") ? 2 : 0;
 	}
 	fd = oheap_open();
@@ -360,6 +417,11 @@ static int cmd_demo(int argc, char **argv)
 	show_heap(fd, "with the cycle unreachable");
 	run_collect(fd, 0);
 	show_heap(fd, "after the collection");
+	check(oheap_version(fd, &ver), "VERSION");
+	if (ver.features & OBJHEAP_FEAT_FINALIZE)
+		demo_finalize(fd);
+	else
+		printf("\n(weak references and finalizers need ABI 1.6: skipped)\n");
 
 	printf("\nthreshold 100; %d rounds of 300 garbage self-loops and 100 kept objects:\n",
 	       ROUNDS);

@@ -66,8 +66,11 @@ struct mheap {
 	int since_sweep;
 	__u32 last_dropped;	/* a closed handle (private heaps only) */
 	__u64 collections;	/* full collections run on it (private: all) */
-	/* INFO alloc_size - size, per nslots, without and with a payload */
-	__u32 overhead[MAX_SLOTS + 1][2];
+	/*
+	 * INFO alloc_size - size, per nslots, without and with a payload, and
+	 * per kind: plain, finalizable, weak reference (m_kind())
+	 */
+	__u32 overhead[MAX_SLOTS + 1][2][3];
 	struct mhandle h[MAX_HANDLES];
 	struct mobj obj[MAX_OBJS];
 	__u8 mark[MAX_OBJS];
@@ -98,6 +101,12 @@ static inline int m_find(const struct mheap *m, __u32 handle)
 static inline int m_tracked(const struct mobj *x)
 {
 	return x->nslots || x->weakref || x->finalizer;
+}
+
+/* The kind of @x, for its layout: plain, finalizable, weak reference. */
+static inline int m_kind(const struct mobj *x)
+{
+	return x->weakref ? 2 : x->finalizer ? 1 : 0;
 }
 
 /* A new object, no reference yet: the lowest free index (deterministic). */
@@ -486,6 +495,16 @@ static inline int m_in_queue(const struct mheap *m, unsigned long queue, int o)
 		return x->queued;
 	return x->gen == (queue == OBJHEAP_IOC_GC_GARBAGE ? OBJHEAP_GEN_GARBAGE :
 			  OBJHEAP_GEN_FINALIZE);
+}
+
+/* Does any object wait in GC_FINALIZE's or WEAK_CALLBACKS' queue? */
+static inline int m_in_queue_any(const struct mheap *m)
+{
+	for (int o = 0; o < MAX_OBJS; o++)
+		if (m->obj[o].used && (m->obj[o].queued ||
+				       m->obj[o].gen == OBJHEAP_GEN_FINALIZE))
+			return 1;
+	return 0;
 }
 
 /* INFO flags the model expects of @o. */

@@ -152,6 +152,13 @@ TEST_F(ohctl, demo_shows_the_collector_at_work)
 	EXPECT_NE(NULL, strstr(self->out, "collect(0): scanned 2, collected 2, freed 2"))
 		TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, ": generation 0, reason threshold, collected "));
+	/* A weak reference dies, a finalizer resurrects (ABI 1.6). */
+	EXPECT_NE(NULL, strstr(self->out, "x dropped: w() gives nothing, w is dead"));
+	EXPECT_NE(NULL, strstr(self->out, "callbacks due: 1 (the callback gets w: yes)"));
+	EXPECT_NE(NULL, strstr(self->out, "collected 0, uncollectable 2: they wait"));
+	EXPECT_NE(NULL, strstr(self->out, "f: refcount 3, finalized"));
+	EXPECT_NE(NULL, strstr(self->out, "left to finalize: 0"));
+	EXPECT_NE(NULL, strstr(self->out, "heap after the finalizer: 0 objects, 0 bytes"));
 	EXPECT_NE(NULL, strstr(self->out, "heap at the end: 0 objects, 0 bytes"));
 }
 

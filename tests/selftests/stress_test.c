@@ -2,7 +2,9 @@
 /*
  * Model-checked stress: workers (threads and forked processes) run seeded
  * random sequences of every object operation (NEW, DUP, DROP, SET, GET,
- * WRITE, READ, INFO, BATCH, GC_COLLECT, GC_FREEZE/UNFREEZE) and check every
+ * WRITE, READ, INFO, BATCH, GC_COLLECT, GC_FREEZE/UNFREEZE; in the private
+ * heap also finalizable objects, WEAKREF, DEREF, GC_FINALIZE and
+ * WEAK_CALLBACKS, whose answers depend on garbage) and check every
  * answer against a userspace model of the heap: handles, reference counts,
  * slots, payload bytes, errnos of operations that must fail (and change
  * nothing), BATCH's stop at the failing operation, and what a full
@@ -293,17 +295,16 @@ static int info_matches(struct worker *w, struct mheap *m, int o,
 	    !expect(w, "INFO type", x->type, info->type) ||
 	    !expect(w, "INFO nslots", x->nslots, info->nslots) ||
 	    !expect(w, "INFO size", x->size, info->size) ||
-	    !expect(w, "INFO flags", x->nslots ? OBJHEAP_INFO_CONTAINER : 0,
-		    info->flags) ||
+	    !expect(w, "INFO flags", m_info_flags(m, o), info->flags) ||
 	    !expect(w, "INFO pad", 0, info->pad) ||
 	    !expect(w, "INFO reserved[0]", 0, info->reserved[0]) ||
 	    !expect(w, "INFO reserved[1]", 0, info->reserved[1]))
 		return 0;
-	/* The same layout (slots; payload or none) costs the same bytes. */
-	if (!m->overhead[x->nslots][!!x->size])
-		m->overhead[x->nslots][!!x->size] = over;
+	/* The same layout (slots; payload or none; kind) costs the same. */
+	if (!m->overhead[x->nslots][!!x->size][m_kind(x)])
+		m->overhead[x->nslots][!!x->size][m_kind(x)] = over;
 	if (!expect(w, "INFO alloc_size - size",
-		    m->overhead[x->nslots][!!x->size], over) ||
+		    m->overhead[x->nslots][!!x->size][m_kind(x)], over) ||
 	    (info->size_class &&
 	     !expect_in(w, "INFO size_class", info->alloc_size, UINT32_MAX,
 			info->size_class)))
@@ -319,7 +320,7 @@ static int info_matches(struct worker *w, struct mheap *m, int o,
 	if (!expect_in(w, "INFO refcount", m_reach_refs(m, o), x->refs,
 		       info->refcount))
 		return 0;
-	if (!x->nslots)
+	if (!m_tracked(x))
 		return expect(w, "INFO generation", OBJHEAP_GEN_UNTRACKED,
 			      info->generation);
 	return expect_in(w, "INFO generation", x->gen, 2, info->generation);
@@ -400,7 +401,7 @@ static void check_counts(struct worker *w, struct mheap *m)
 /* GC_STATS of a private heap: generations as the model has them. */
 static void check_gc_stats(struct worker *w, struct mheap *m)
 {
-	__u64 tracked[3] = { 0 }, frozen = 0;
+	__u64 tracked[3] = { 0 }, frozen = 0, finalizing = 0, callbacks = 0;
 	struct objheap_gc_stats st;
 
 	if (m->kind != HEAP_PRIVATE || w->res->failed)
@@ -408,10 +409,13 @@ static void check_gc_stats(struct worker *w, struct mheap *m)
 	for (int o = 0; o < MAX_OBJS; o++) {
 		const struct mobj *x = &m->obj[o];
 
-		if (!x->used || !x->nslots)
+		if (!x->used || !m_tracked(x))
 			continue;
+		callbacks += x->queued;
 		if (x->gen == OBJHEAP_GEN_PERMANENT)
 			frozen++;
+		else if (x->gen == OBJHEAP_GEN_FINALIZE)
+			finalizing++;
 		else
 			tracked[x->gen]++;
 	}
@@ -422,6 +426,8 @@ static void check_gc_stats(struct worker *w, struct mheap *m)
 	    !expect(w, "GC_STATS tracked[2]", tracked[2], st.tracked[2]) ||
 	    !expect(w, "GC_STATS frozen", frozen, st.frozen) ||
 	    !expect(w, "GC_STATS garbage", 0, st.garbage) ||
+	    !expect(w, "GC_STATS finalizing", finalizing, st.finalizing) ||
+	    !expect(w, "GC_STATS callbacks", callbacks, st.callbacks) ||
 	    !expect(w, "GC_STATS automatic", 0, st.automatic) ||
 	    !expect(w, "GC_STATS pending", 0, st.state & OBJHEAP_GC_PENDING) ||
 	    !expect(w, "GC_STATS gen[0].collections", 0, st.gen[0].collections) ||
@@ -500,11 +506,15 @@ static void op_new(struct worker *w, struct mheap *m)
 	};
 	int o;
 
+	/* Finalizers only where garbage is exact: the private heap. */
+	if (m->kind == HEAP_PRIVATE && !rnd(w, 5))
+		op.index = OBJHEAP_NEW_FINALIZABLE;
 	note_op(w, m, "NEW", &op, 1);
 	if (!expect_ret(w, "NEW", 0, oh_op(m->fd, OBJHEAP_IOC_NEW, &op)) ||
 	    !expect_fresh(w, m, "NEW", op.handle))
 		return;
-	o = m_alloc(m, op.type, op.count, op.size, 0);
+	o = m_alloc(m, op.type, op.count, op.size,
+		    op.index ? MF_FINALIZER : 0);
 	m_add_handle(m, op.handle, o);
 	learn_obj(w, m, op.handle, o);
 }
@@ -648,6 +658,136 @@ static void op_read(struct worker *w, struct mheap *m, int hi)
 	read_check(w, m, op.handle, m->h[hi].obj, op.index, op.count);
 }
 
+static void drop_handles(struct worker *w, struct mheap *m, const __u32 *hs,
+			 int n);
+static void op_collect(struct worker *w, struct mheap *m);
+
+/* WEAKREF of the object @hi names (private heap). */
+static void op_weakref(struct worker *w, struct mheap *m, int hi)
+{
+	struct objheap_op op = {
+		.handle = m->h[hi].handle, .type = 1 + rnd(w, NTYPES),
+		.index = rnd(w, 2) ? OBJHEAP_WEAK_CALLBACK : 0,
+	};
+	int o;
+
+	note_op(w, m, "WEAKREF", &op, 1);
+	if (!expect_ret(w, "WEAKREF", 0, oh_op(m->fd, OBJHEAP_IOC_WEAKREF, &op)) ||
+	    !expect_fresh(w, m, "WEAKREF", op.ref))
+		return;
+	o = m_alloc(m, op.type, 0, 0, MF_WEAKREF);
+	m->obj[o].referent = m->h[hi].obj;
+	m->obj[o].callback = !!op.index;
+	m_add_handle(m, op.ref, o);
+	learn_obj(w, m, op.ref, o);
+	check_obj(w, m, m->h[hi].obj);
+}
+
+/* DEREF of a weak reference (private heap), if a handle names one. */
+static void op_deref(struct worker *w, struct mheap *m)
+{
+	int start = rnd(w, m->nh), hi = -1, t;
+	struct objheap_op op;
+
+	for (int k = 0; k < m->nh && hi < 0; k++)
+		if (m->obj[m->h[(start + k) % m->nh].obj].weakref)
+			hi = (start + k) % m->nh;
+	if (hi < 0)
+		return;
+	t = m->obj[m->h[hi].obj].referent;
+	op = (struct objheap_op){ .handle = m->h[hi].handle, .ref = SENT_OUT };
+	note_op(w, m, "DEREF", &op, 1);
+	if (!expect_ret(w, "DEREF", 0, oh_op(m->fd, OBJHEAP_IOC_DEREF, &op)))
+		return;
+	if (t == NO_OBJ) {
+		expect(w, "DEREF of a dead weak reference: ref", 0, op.ref);
+		return;
+	}
+	if (!expect_fresh(w, m, "DEREF", op.ref))
+		return;
+	m_add_handle(m, op.ref, t);
+	check_info(w, m, op.ref, t);
+}
+
+/*
+ * GC_FINALIZE or WEAK_CALLBACKS (private heap): up to @n objects, each
+ * one the model has in that queue, as fresh handles. Returns how many.
+ */
+static int op_take(struct worker *w, struct mheap *m, unsigned long cmd,
+		   __u32 n, __u32 *got)
+{
+	struct objheap_gc_garbage g = { .handles = (uintptr_t)got, .count = n };
+	struct objheap_info info;
+	__u64 waiting = 0;
+	int ret;
+
+	for (int o = 0; o < MAX_OBJS; o++)
+		waiting += m_in_queue(m, cmd, o);
+	note_op(w, m, cmd == OBJHEAP_IOC_GC_FINALIZE ? "GC_FINALIZE" :
+		"WEAK_CALLBACKS", NULL, 0);
+	ret = ioctl(m->fd, cmd, &g) ? -errno : 0;
+	if (!expect_ret(w, "queue", 0, ret) ||
+	    !expect(w, "queue done", waiting < n ? waiting : n, g.done) ||
+	    !expect(w, "queue left", waiting - g.done, g.left))
+		return 0;
+	for (__u32 i = 0; i < g.done; i++) {
+		int o;
+
+		if (!expect_fresh(w, m, "queue", got[i]) ||
+		    !expect_ret(w, "INFO of a queued object", 0,
+				oh_info(m->fd, got[i], &info)))
+			return 0;
+		o = m_by_id(m, info.id);
+		if (o == NO_OBJ || !m_in_queue(m, cmd, o)) {
+			mismatch(w, "a queue handed out an object it did not hold");
+			return 0;
+		}
+		m_take_queued(m, got[i], o);
+		if (!info_matches(w, m, o, &info))
+			return 0;
+	}
+	return g.done;
+}
+
+/*
+ * A finalizer or a callback runs: take some, and drop them or keep them
+ * (a finalizer that resurrects keeps its object).
+ */
+static void op_finalize(struct worker *w, struct mheap *m)
+{
+	unsigned long cmd = rnd(w, 2) ? OBJHEAP_IOC_GC_FINALIZE :
+					OBJHEAP_IOC_WEAK_CALLBACKS;
+	__u32 got[4], drop[4];
+	int n, ndrop = 0;
+
+	if (m->nh + 4 > HARD_HANDLES)
+		return;
+	n = op_take(w, m, cmd, 1 + rnd(w, 4), got);
+	for (int i = 0; i < n; i++)
+		if (rnd(w, 4))
+			drop[ndrop++] = got[i];
+	drop_handles(w, m, drop, ndrop);
+}
+
+/* Until both queues are empty: run every finalizer and callback, collect. */
+static void drain_queues(struct worker *w, struct mheap *m)
+{
+	__u32 got[MAX_OBJS];
+	int n;
+
+	for (int round = 0; round < 64 && !w->res->failed; round++) {
+		if (!m_in_queue_any(m))
+			return;
+		n = op_take(w, m, OBJHEAP_IOC_GC_FINALIZE, MAX_OBJS, got);
+		drop_handles(w, m, got, n);
+		n = op_take(w, m, OBJHEAP_IOC_WEAK_CALLBACKS, MAX_OBJS, got);
+		drop_handles(w, m, got, n);
+		op_collect(w, m);
+	}
+	if (!w->res->failed && m_in_queue_any(m))
+		mismatch(w, "the queues did not drain in 64 rounds");
+}
+
 static void op_info(struct worker *w, struct mheap *m, int hi)
 {
 	struct objheap_op op = { .handle = m->h[hi].handle };
@@ -660,6 +800,7 @@ static void op_collect(struct worker *w, struct mheap *m)
 {
 	__u64 scanned = m_scanned(m), collected, freed;
 	struct objheap_gc_collect c;
+	struct mcollect mc;
 
 	note_op(w, m, "GC_COLLECT(2)", NULL, 0);
 	w->res->collections++;
@@ -667,7 +808,9 @@ static void op_collect(struct worker *w, struct mheap *m)
 	if (!expect_ret(w, "GC_COLLECT", 0, oh_collect(m->fd, 2, &c)) ||
 	    !expect(w, "GC_COLLECT saved", 0, c.saved))
 		return;
-	m_collect(m, &collected, &freed);
+	m_collect_gen(m, OBJHEAP_GC_GENERATIONS - 1, 0, &mc);
+	collected = mc.collected;
+	freed = mc.freed;
 	if (!m->exact) {
 		/* Others' garbage, or ours already gone: bounds only. */
 		expect_in(w, "GC_COLLECT collected", 0, c.scanned, c.collected);
@@ -677,7 +820,9 @@ static void op_collect(struct worker *w, struct mheap *m)
 	}
 	if (!expect(w, "GC_COLLECT scanned", scanned, c.scanned) ||
 	    !expect(w, "GC_COLLECT collected", collected, c.collected) ||
-	    !expect(w, "GC_COLLECT freed", freed, c.freed))
+	    !expect(w, "GC_COLLECT freed", freed, c.freed) ||
+	    !expect(w, "GC_COLLECT uncollectable", mc.uncollectable,
+		    c.uncollectable))
 		return;
 	w->res->collected += collected;
 	check_gc_stats(w, m);
@@ -690,16 +835,10 @@ static void op_freeze(struct worker *w, struct mheap *m, int freeze)
 		    ioctl(m->fd, freeze ? OBJHEAP_IOC_GC_FREEZE :
 			  OBJHEAP_IOC_GC_UNFREEZE) ? -errno : 0))
 		return;
-	for (int o = 0; o < MAX_OBJS; o++) {
-		struct mobj *x = &m->obj[o];
-
-		if (!x->used || !x->nslots)
-			continue;
-		if (freeze)
-			x->gen = OBJHEAP_GEN_PERMANENT;
-		else if (x->gen == OBJHEAP_GEN_PERMANENT)
-			x->gen = 2;
-	}
+	if (freeze)
+		m_freeze(m);
+	else
+		m_unfreeze(m);
 	check_gc_stats(w, m);
 }
 
@@ -1256,6 +1395,7 @@ static void final_private(struct worker *w, struct mheap *m)
 	drop_all(w, m);
 	check_counts(w, m);
 	op_collect(w, m);
+	drain_queues(w, m);
 	note_op(w, m, "final", NULL, 0);
 	if (!w->res->failed)
 		expect(w, "model objects after the last collection", 0, m->nobj);
@@ -1303,6 +1443,8 @@ static void step(struct worker *w)
 		/* Bound the heap: close handles, collect, thaw. */
 		if (m->kind == HEAP_PRIVATE && any_frozen(m) && r < 5)
 			op_freeze(w, m, 0);
+		else if (m->kind == HEAP_PRIVATE && r < 15 && m_in_queue_any(m))
+			op_finalize(w, m);
 		else if (m->nobj - m_mark(m) >= 16 && r < 25)
 			op_collect(w, m);
 		else
@@ -1339,6 +1481,14 @@ static void step(struct worker *w)
 		op_batch(w, m);
 	} else if (r < 89) {
 		op_collect(w, m);
+	} else if (r < 92 && m->kind == HEAP_PRIVATE) {
+		/* Weak references and finalizers: exact garbage only. */
+		if (r == 89 && new_ok && open_ok)
+			op_weakref(w, m, hi);
+		else if (r == 90 && open_ok)
+			op_deref(w, m);
+		else
+			op_finalize(w, m);
 	} else if (r < 95) {
 		op_error(w, m);
 	} else if (r < 96) {
