@@ -31,6 +31,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include "objheap.h"
 
@@ -225,6 +226,7 @@ struct objheap_obj *objheap_weak_new(struct objheap_heap *heap,
 	}
 	return w;
 }
+EXPORT_SYMBOL_IF_KUNIT(objheap_weak_new);
 
 /**
  * objheap_weak_referent() - what a weak reference refers to
@@ -275,7 +277,7 @@ static void weak_clear_one(struct objheap_heap *heap, struct objheap_weakref *wr
 void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent)
 {
 	struct objheap_weak *wk = &heap->weak;
-	struct objheap_weakref *first;
+	LIST_HEAD(ring);
 	long i;
 
 	lockdep_assert_held(&heap->lock);
@@ -285,13 +287,12 @@ void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent)
 		objheap_heap_break(heap, "weak table lost a referent");
 		return;
 	}
-	first = objheap_obj_weak(wk->table[i].first);
+	/* A head in front of the oldest: the ring becomes a list, in order. */
+	list_add_tail(&ring, &objheap_obj_weak(wk->table[i].first)->link);
 	weak_del(wk, i);
-	while (!list_empty(&first->link))
-		weak_clear_one(heap, list_first_entry(&first->link,
-						      struct objheap_weakref,
+	while (!list_empty(&ring))
+		weak_clear_one(heap, list_first_entry(&ring, struct objheap_weakref,
 						      link));
-	weak_clear_one(heap, first);
 	weak_maybe_shrink(heap);
 }
 

@@ -13,12 +13,16 @@ with k slots is ``[None] * k``) and times CPython's own collector on them:
   gc_base   a full collection of the interpreter's own tracked objects,
             which are then frozen out of the collections above; us
   memory    bytes per container as tracemalloc sees them
+  finweak   cyclic trash of n instances (a random graph), every tenth with
+            a __del__, each with a weakref.ref callback held from outside:
+            the one gc.collect() that reclaims it all; ns per object
 
 usage: python3 -S -I cpython_bench.py [--quick]
        python3 -S -I cpython_bench.py full SHAPE N alive|garbage
        python3 -S -I cpython_bench.py young OLD
        python3 -S -I cpython_bench.py count SHAPE N alive|garbage [collect]
        python3 -S -I cpython_bench.py memory
+       python3 -S -I cpython_bench.py finweak N
 
 The second forms are one measurement each, for tests/bench/native.py,
 which interleaves them with tests/userland/bench_native.c's (same
@@ -34,6 +38,7 @@ the interpreter needs to start. Output, one figure per line:
 after one line ``bench: group=meta ...`` describing the interpreter.
 """
 import _tracemalloc
+import _weakref
 import gc
 import os
 import sys
@@ -188,6 +193,42 @@ def bench_memory(name, make, n):
     report("memory", "container=%s n=%d" % (name, n), "bytes/object", [b], 2)
 
 
+class Node:
+    """A node of two slots, weakly referenceable (as objheap's objects)."""
+    __slots__ = ("a", "b", "__weakref__")
+
+
+class Fin(Node):
+    """A node with a finalizer (PEP 442) that does nothing."""
+    __slots__ = ()
+
+    def __del__(self):
+        pass
+
+
+def callback(wr):
+    pass
+
+
+def finweak(n):
+    """bench_native's finweak: build, settle, drop, time the collection."""
+    rnd = random_targets(n)
+    o = [Fin() if i % 10 == 0 else Node() for i in range(n)]
+    for i in range(n):
+        o[i].a = o[(i + 1) % n]
+        o[i].b = o[rnd[i]]
+    refs = [_weakref.ref(x, callback) for x in o]
+    root = o[0]
+    del o, rnd
+    gc.collect()
+    del root
+    t, found = timed_collect()
+    check(found, n, "finweak")
+    if any(r() is not None for r in refs):
+        sys.exit("cpython_bench: finweak: a weak reference survived")
+    print("%.1f" % (t / n))
+
+
 def one(argv):
     """One measurement of the native benchmark; see the top."""
     gc.disable()
@@ -207,6 +248,9 @@ def one(argv):
         _tracemalloc.stop()
         del drain
         print("%.1f" % ((after - before) / n))
+        return
+    if what == "finweak":
+        finweak(int(argv[1]))
         return
     if what == "young":
         old = int(argv[1])
@@ -260,7 +304,8 @@ def main():
     bench_memory("tuple2", lambda: (a, a), MEM_N)
 
 
-if len(sys.argv) > 1 and sys.argv[1] in ("full", "young", "count", "memory"):
+if len(sys.argv) > 1 and sys.argv[1] in ("full", "young", "count", "memory",
+                                         "finweak"):
     one(sys.argv[1:])
 else:
     main()

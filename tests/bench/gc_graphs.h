@@ -36,12 +36,17 @@ static void link_obj(struct objheap_obj *from, u32 slot,
 }
 
 /*
- * Build @n objects of @shape under the heap lock. The allocation
- * reference of object 0 is kept, as a handle would be: the root. Returns
- * it, or NULL when memory ran out (everything built is released).
+ * Build @n objects of @shape under the heap lock, every @fin_every-th one
+ * finalizable (0: none), and if @weak is not NULL one weak reference with
+ * a callback to each, whose allocation references go to @weak[] (as
+ * handles would hold them). The allocation reference of object 0 is
+ * kept, as a handle would be: the root. Returns it, or NULL when memory
+ * ran out (everything built is released, the weak references but those
+ * made).
  */
-static struct objheap_obj *build(struct objheap_heap *heap, enum shape shape,
-				 u32 n)
+static struct objheap_obj *build_ex(struct objheap_heap *heap,
+				    enum shape shape, u32 n, u32 fin_every,
+				    struct objheap_obj **weak)
 {
 	struct objheap_obj **o, *root = NULL;
 	u32 i, seed = 2463534242U;
@@ -51,9 +56,19 @@ static struct objheap_obj *build(struct objheap_heap *heap, enum shape shape,
 		return NULL;
 	mutex_lock(&heap->lock);
 	for (i = 0; i < n; i++) {
-		o[i] = objheap_obj_alloc(heap, shape, shape_slots[shape], 0, 0);
+		o[i] = objheap_obj_alloc(heap, shape, shape_slots[shape], 0,
+					 fin_every && i % fin_every == 0 ?
+					 OBJHEAP_ALLOC_FINALIZABLE : 0);
 		if (IS_ERR(o[i]))
 			break;
+		if (weak) {
+			weak[i] = objheap_weak_new(heap, o[i], 0,
+						   OBJHEAP_WEAK_CALLBACK);
+			if (IS_ERR(weak[i])) {
+				objheap_obj_put(heap, o[i]);
+				break;
+			}
+		}
 		if (i % 4096 == 0)
 			cond_resched();
 	}
@@ -86,6 +101,12 @@ static struct objheap_obj *build(struct objheap_heap *heap, enum shape shape,
 	mutex_unlock(&heap->lock);
 	kvfree(o);
 	return root;
+}
+
+static struct objheap_obj *build(struct objheap_heap *heap, enum shape shape,
+				 u32 n)
+{
+	return build_ex(heap, shape, n, 0, NULL);
 }
 
 static void release(struct objheap_heap *heap, struct objheap_obj *root)

@@ -128,7 +128,7 @@ def main():
     reps = 3 if args.quick else args.repeats
     sides = Sides(args.objheap, args.python)
     res = {"machine": machine(args.python), "full": [], "young": [],
-           "memory": {}, "aims": []}
+           "finweak": [], "memory": {}, "aims": []}
 
     for shape in SHAPES:
         for n in sizes:
@@ -144,6 +144,14 @@ def main():
                 print("native: %s n=%d %s: objheap %s, CPython %s ns/object" %
                       (shape, n, state, fmt(row["objheap"]), fmt(row["cpython"])),
                       flush=True)
+    for n in sizes:
+        got = sides.interleaved(["finweak", n], reps)
+        row = {"n": n, "objheap": stats(got["objheap"]),
+               "cpython": stats(got["cpython"])}
+        row["ratio"] = row["cpython"]["median"] / row["objheap"]["median"]
+        res["finweak"].append(row)
+        print("native: finweak n=%d: objheap %s, CPython %s ns/object" %
+              (n, fmt(row["objheap"]), fmt(row["cpython"])), flush=True)
     for old in olds:
         got = sides.interleaved(["young", old], reps)
         res["young"].append({"old": old, "objheap": stats(got["objheap"]),
@@ -163,6 +171,10 @@ def main():
         aim("full collection, %s, lowest of all shapes and sizes (%s, n=%d): "
             "CPython ns / objheap ns" % (state, worst["shape"], worst["n"]),
             worst["ratio"], ">= %.1f" % target, worst["ratio"] >= target)
+    worst = min(res["finweak"], key=lambda r: r["ratio"])
+    aim("cyclic trash, 10%% finalizable, a weak reference with a callback "
+        "per object, reclaimed (n=%d, the lowest of all sizes): CPython ns / "
+        "objheap ns" % worst["n"], worst["ratio"], ">= 1.5", worst["ratio"] >= 1.5)
     young = {y["old"]: y["objheap"]["median"] for y in res["young"]}
     top = max(young)
     ratio = young[top] / young[0]
@@ -215,6 +227,20 @@ def render(res, quick):
                    (r["shape"], r["state"], r["n"], fmt(r["objheap"]),
                     fmt(r["cpython"]), r["cpython"]["median"] / r["objheap"]["median"],
                     oi, ci))
+    out += ["", "Weak references and finalizers: cyclic trash (a random graph) "
+            "with a finalizer on every tenth object and one weak reference "
+            "with a callback to each, held from outside; the time to reclaim "
+            "it all, ns per object. CPython: the one `gc.collect()` that calls "
+            "the callbacks and `__del__`s (which do nothing) and frees it; "
+            "objheap: the collection that clears the weak references and "
+            "queues the callbacks and finalizers, the program taking both "
+            "queues as handles and dropping them, and the collection that "
+            "frees (bench_native finweak N):", "",
+            "| objects | objheap | CPython | CPython / objheap |",
+            "| --- | --- | --- | --- |"]
+    for r in res["finweak"]:
+        out.append("| %d | %s | %s | %.2f |" % (r["n"], fmt(r["objheap"]),
+                                                fmt(r["cpython"]), r["ratio"]))
     out += ["", "Young collection (700 new containers, half garbage), pause in us "
             "beside an old generation:", "",
             "| old objects | objheap | CPython | CPython / objheap |",

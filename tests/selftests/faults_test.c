@@ -408,7 +408,7 @@ static void expect_obj(struct __test_metadata *_metadata, __u32 h, __u32 refs,
 	EXPECT_EQ(size, info.size);
 	EXPECT_EQ((nslots ? 16 : 0) + 8 + 8 * nslots + (size ? 8 + size : 0),
 		  info.alloc_size);
-	EXPECT_EQ(nslots ? OBJHEAP_INFO_CONTAINER : 0, info.flags);
+	EXPECT_EQ(nslots ? OBJHEAP_INFO_CONTAINER | OBJHEAP_INFO_TRACKED : 0, info.flags);
 	if (!nslots)
 		EXPECT_EQ(OBJHEAP_GEN_UNTRACKED, info.generation);
 }
@@ -1060,7 +1060,7 @@ static void verify_info(struct __test_metadata *_metadata)
 	EXPECT_EQ(40, cx.info.size);
 	EXPECT_EQ(96, cx.info.alloc_size);	/* 16 + 8 + 3 * 8 + 8 + 40 */
 	EXPECT_EQ(96, cx.info.size_class);
-	EXPECT_EQ(OBJHEAP_INFO_CONTAINER, cx.info.flags);
+	EXPECT_EQ(OBJHEAP_INFO_CONTAINER | OBJHEAP_INFO_TRACKED, cx.info.flags);
 	EXPECT_EQ(0, cx.info.generation);
 	EXPECT_NE(0, cx.info.id);
 }

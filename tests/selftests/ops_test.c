@@ -51,7 +51,7 @@ TEST_F(heap, new_returns_small_handles_and_info_describes_the_object)
 	EXPECT_EQ(0, info.size);
 	EXPECT_EQ(40, info.alloc_size);	/* link 16 + header 8 + 2 slots */
 	EXPECT_EQ(40, info.size_class);
-	EXPECT_EQ(OBJHEAP_INFO_CONTAINER, info.flags);
+	EXPECT_EQ(OBJHEAP_INFO_CONTAINER | OBJHEAP_INFO_TRACKED, info.flags);
 
 	ASSERT_EQ(0, oh_info(self->fd, b, &info));
 	EXPECT_EQ(43, info.type);
@@ -240,7 +240,7 @@ TEST_F(heap, nonzero_unused_fields_are_einval)
 
 	op = (struct objheap_op){ .ref = 3 };
 	EXPECT_EQ(-EINVAL, oh_op(self->fd, OBJHEAP_IOC_NEW, &op));
-	op = (struct objheap_op){ .index = 1 };
+	op = (struct objheap_op){ .index = 2 };	/* an unknown flag */
 	EXPECT_EQ(-EINVAL, oh_op(self->fd, OBJHEAP_IOC_NEW, &op));
 	op = (struct objheap_op){ .buf = 8 };
 	EXPECT_EQ(-EINVAL, oh_op(self->fd, OBJHEAP_IOC_NEW, &op));

@@ -13,6 +13,9 @@
  *                     build (and settle), then the collection only with
  *                     "collect"; for instruction counts by difference
  *        bench_native memory                       bytes of a two-slot container
+ *        bench_native finweak N                    cyclic trash of N objects (random
+ *                     graph), every tenth finalizable, one weak reference
+ *                     with a callback to each: reclaiming it all, ns/object
  */
 #include <unistd.h>
 
@@ -124,6 +127,74 @@ static int young(u32 old)
 	return 0;
 }
 
+/* Take every object of @queue as handles, and drop them: the program's part. */
+static u32 drain(struct objheap_heap *heap, enum objheap_queue queue)
+{
+	struct objheap_op op = { .op = OBJHEAP_OP_DROP };
+	u32 handles[64], taken, i, total = 0;
+
+	do {
+		if (objheap_gc_take(heap, queue, handles, 64, &taken))
+			exit(3);
+		for (i = 0; i < taken; i++) {
+			op.handle = handles[i];
+			if (objheap_heap_op(heap, &op, NULL))
+				exit(3);
+		}
+		total += taken;
+	} while (taken);
+	return total;
+}
+
+/*
+ * Cyclic trash with a finalizer on every tenth object and one weak
+ * reference with a callback to each object, the weak references held from
+ * outside (as a program's list of them): the time to reclaim it all, per
+ * object. CPython does it in one gc.collect() that calls the callbacks
+ * and finalizers; objheap in a collection (weak references cleared,
+ * callbacks and finalizers queued, the garbage the finalizers reach
+ * kept), the program draining both queues (its finalizers and callbacks
+ * do nothing, as CPython's), and the collection that frees.
+ */
+static int finweak(u32 n)
+{
+	struct objheap_gc_collect first, second;
+	struct objheap_obj **weak, *root;
+	struct objheap_heap *heap = uh_open();
+	u32 callbacks, finalized, i;
+	u64 t;
+
+	weak = kvmalloc_array(n, sizeof(*weak), GFP_KERNEL);
+	if (!weak)
+		exit(3);
+	objheap_gc_set_params(heap, &manual);
+	root = build_ex(heap, RANDOM, n, 10, weak);
+	if (!root)
+		exit(3);
+	collect(heap, 2, &first);	/* settle into generation 2 */
+	release(heap, root);
+	t = ktime_get_ns();
+	collect(heap, 2, &first);
+	callbacks = drain(heap, OBJHEAP_QUEUE_CALLBACKS);
+	finalized = drain(heap, OBJHEAP_QUEUE_FINALIZE);
+	collect(heap, 2, &second);
+	t = ktime_get_ns() - t;
+	if (callbacks != n || finalized != (n + 9) / 10 ||
+	    first.collected + second.collected != n ||
+	    first.uncollectable != second.collected || heap->objects != n) {
+		fprintf(stderr, "bench_native: wrong counts\n");
+		return 1;
+	}
+	printf("%.1f\n", (double)t / n);
+	mutex_lock(&heap->lock);
+	for (i = 0; i < n; i++)
+		objheap_obj_put(heap, weak[i]);
+	mutex_unlock(&heap->lock);
+	kvfree(weak);
+	uh_close(heap);
+	return 0;
+}
+
 /* What a two-slot container without payload takes: its size class. */
 static int memory(void)
 {
@@ -148,6 +219,8 @@ int main(int argc, char **argv)
 		ret = young(strtoul(argv[2], NULL, 0));
 	else if (argc == 2 && !strcmp(argv[1], "memory"))
 		ret = memory();
+	else if (argc == 3 && !strcmp(argv[1], "finweak"))
+		ret = finweak(strtoul(argv[2], NULL, 0));
 	else
 		fprintf(stderr, "usage: see the top of bench_native.c\n");
 	if (ret)
