@@ -80,10 +80,18 @@ bool objheap_finalize_dying(struct objheap_heap *heap, struct objheap_obj *obj)
  *
  * The finalizable objects of @unreachable whose finalizer never ran move
  * to the finalization queue, marked finalized, and everything on
- * @unreachable they reach moves to @survivors, labelled @dest: a
- * breadth-first walk that appends to the list it walks, so no recursion
- * and no memory. Every object left on @unreachable is garbage no
- * finalizer can see. The caller moves the lengths of @survivors' list.
+ * @unreachable they reach moves to @survivors, labelled @dest. Every
+ * object left on @unreachable is garbage no finalizer can see. The caller
+ * moves the lengths of @survivors' list.
+ *
+ * Three passes and no memory: the finalizable objects are marked in list
+ * order and pushed on a stack threaded through their gc heads' back links
+ * (objheap_gc_head.hold; the list stays linked forward); the stack is
+ * walked, marking and pushing each child still UNREACHABLE (so each object
+ * is pushed once); a last pass in list order moves the marked objects out
+ * and links the rest back both ways. The held objects keep their order:
+ * the next collection walks them in allocation order, not in the random
+ * order of a graph walk, which would miss the cache at every step.
  *
  * Return: how many moved to @survivors.
  */
@@ -93,18 +101,21 @@ unsigned long objheap_finalize_hold(struct objheap_heap *heap,
 				    unsigned int dest, unsigned long *queued)
 {
 	struct objheap_gc *gc = &heap->gc;
-	struct list_head *pos, *next;
+	struct objheap_gc_head *stack = NULL, *gch;
+	struct list_head *pos, *next, *prev;
 	unsigned long n = 0, nfin = 0, rescued = 0;
-	LIST_HEAD(held);
 
-	list_for_each_safe(pos, next, unreachable) {
-		struct objheap_obj *obj = objheap_gc_obj(list_entry(pos,
-						struct objheap_gc_head, link));
+	for (pos = unreachable->next; pos != unreachable; pos = pos->next) {
+		struct objheap_obj *obj;
 
+		gch = list_entry(pos, struct objheap_gc_head, link);
+		obj = objheap_gc_obj(gch);
 		if (finalizer_due(obj)) {
+			/* From here on the back links are the stack's. */
 			obj->refs |= OBJHEAP_REFS_FINALIZED;
 			obj->state = OBJHEAP_GEN_FINALIZE;
-			list_move_tail(pos, &held);
+			gch->hold.stack = stack;
+			stack = gch;
 			nfin++;
 		}
 		if (++n % HOLD_BATCH == 0)
@@ -114,38 +125,49 @@ unsigned long objheap_finalize_hold(struct objheap_heap *heap,
 	if (!nfin)
 		return 0;
 
-	/* Everything the finalizers can reach; @held grows at its tail. */
-	list_for_each(pos, &held) {
-		struct objheap_obj *obj = objheap_gc_obj(list_entry(pos,
-						struct objheap_gc_head, link));
-		u32 i;
+	/* Everything the finalizers can reach. */
+	while (stack) {
+		struct objheap_obj *obj = objheap_gc_obj(stack);
+		u32 i, nslots = obj->nslots;
 
-		for (i = 0; i < obj->nslots; i++) {
+		stack = stack->hold.stack;
+		for (i = 0; i < nslots; i++) {
 			struct objheap_obj *child = obj->slots[i];
 
 			if (child && child->state == OBJHEAP_OBJ_UNREACHABLE) {
 				child->state = dest;
-				list_move_tail(&objheap_obj_gc(child)->link, &held);
+				gch = objheap_obj_gc(child);
+				gch->hold.stack = stack;
+				stack = gch;
 			}
 		}
 		if (++n % HOLD_BATCH == 0)
 			cond_resched();
 	}
 
-	list_for_each_safe(pos, next, &held) {
-		struct objheap_obj *obj = objheap_gc_obj(list_entry(pos,
-						struct objheap_gc_head, link));
+	/* In list order: the held leave, the rest is linked both ways again. */
+	prev = unreachable;
+	for (pos = unreachable->next; pos != unreachable; pos = next) {
+		struct objheap_obj *obj;
 
-		if (obj->state == OBJHEAP_GEN_FINALIZE) {
+		next = pos->next;
+		obj = objheap_gc_obj(list_entry(pos, struct objheap_gc_head, link));
+		if (obj->state == OBJHEAP_OBJ_UNREACHABLE) {
+			pos->prev = prev;
+			prev->next = pos;
+			prev = pos;
+		} else if (obj->state == OBJHEAP_GEN_FINALIZE) {
 			objheap_obj_get(obj);
-			list_move_tail(pos, &gc->lists[OBJHEAP_GEN_FINALIZE]);
+			list_add_tail(pos, &gc->lists[OBJHEAP_GEN_FINALIZE]);
 		} else {
-			list_move_tail(pos, survivors);
+			list_add_tail(pos, survivors);
 			rescued++;
 		}
 		if (++n % HOLD_BATCH == 0)
 			cond_resched();
 	}
+	prev->next = unreachable;
+	unreachable->prev = prev;
 	objheap_stat_add(gc->len[OBJHEAP_GEN_FINALIZE], nfin);
 	return rescued;
 }

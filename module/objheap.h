@@ -82,8 +82,13 @@
  *	scratch count out of every object's size
  * @scan.next: alias of @link.next
  * @scan.refs: references not (yet) explained by the collected objects
+ * @hold: while a collection keeps what finalizers reach (finalize.c), the
+ *	garbage list is singly linked through @hold.next (== @link.next) and
+ *	@hold.stack replaces @link.prev: the objects still to be walked
+ * @hold.next: alias of @link.next
+ * @hold.stack: the next object on that stack
  * @dead_next: once the count is zero and it is off the collector's lists,
- *	links the container into the free loop's dead stack (object.c)
+ *	links the object into the free loop's dead stack (object.c)
  *
  * Only objects with slots carry it, in front of the object (as CPython's
  * PyGC_Head), so that leaves pay nothing for it.
@@ -95,6 +100,10 @@ struct objheap_gc_head {
 			struct list_head *next;
 			unsigned long refs;
 		} scan;
+		struct {
+			struct list_head *next;
+			struct objheap_gc_head *stack;
+		} hold;
 		struct objheap_gc_head *dead_next;
 	};
 };
