@@ -56,6 +56,144 @@ TEST(ring_collected)
 	uh_unload();
 }
 
+/* ABI 1.6 through the ioctls: WEAKREF, NEW finalizable, a queue. */
+static long weakref(struct objheap_heap *heap, u32 h, u32 flags)
+{
+	struct objheap_op op = { .handle = h, .index = flags, .type = 4 };
+	long ret = uh_ioctl(heap, OBJHEAP_IOC_WEAKREF, &op);
+
+	return ret ? ret : op.ref;
+}
+
+static long deref(struct objheap_heap *heap, u32 w)
+{
+	struct objheap_op op = { .handle = w };
+	long ret = uh_ioctl(heap, OBJHEAP_IOC_DEREF, &op);
+
+	return ret ? ret : op.ref;
+}
+
+static long new_fin(struct objheap_heap *heap, u32 nslots)
+{
+	struct objheap_op op = {
+		.count = nslots, .type = 5, .index = OBJHEAP_NEW_FINALIZABLE,
+	};
+	long ret = uh_ioctl(heap, OBJHEAP_IOC_NEW, &op);
+
+	return ret ? ret : op.handle;
+}
+
+/* Up to @n handles from @cmd's queue; how many. */
+static long take(struct objheap_heap *heap, unsigned int cmd, u32 *h, u32 n)
+{
+	struct objheap_gc_garbage g = { .handles = (u64)(uintptr_t)h, .count = n };
+	long ret = uh_ioctl(heap, cmd, &g);
+
+	return ret ? ret : g.done;
+}
+
+/*
+ * A weak reference with a callback inside cyclic trash gets none, one
+ * outside it does, and neither answers DEREF afterwards; a finalizable
+ * member of the trash waits with what it reaches, is finalized once, and
+ * the next collection frees it all.
+ */
+TEST(weakrefs_and_a_finalizer_in_cyclic_trash)
+{
+	struct objheap_heap *heap;
+	struct objheap_gc_collect c;
+	struct objheap_heap_stats st;
+	long a, b, x, y, inside, outside, got;
+	u32 h[4];
+
+	uh_load();
+	heap = uh_open();
+	ASSERT_EQ(uh_set_gc(heap, 0, 700, 10, 10), 0);
+	a = new_fin(heap, 1);
+	b = uh_new(heap, 1, 2, 0);
+	x = uh_new(heap, 1, 2, 0);
+	y = uh_new(heap, 1, 1, 0);
+	ASSERT_GT(a, 0);
+	inside = weakref(heap, y, OBJHEAP_WEAK_CALLBACK);
+	outside = weakref(heap, b, OBJHEAP_WEAK_CALLBACK);
+	ASSERT_GT(inside, 0);
+	ASSERT_GT(outside, 0);
+	/* a <-> b, b -> leaf; x <-> y, x -> inside */
+	ASSERT_EQ(uh_set(heap, a, 0, b), 0);
+	ASSERT_EQ(uh_set(heap, b, 0, a), 0);
+	got = uh_new(heap, 1, 0, 8);
+	ASSERT_EQ(uh_set(heap, b, 1, got), 0);
+	ASSERT_EQ(uh_drop(heap, got), 0);
+	ASSERT_EQ(uh_set(heap, x, 0, y), 0);
+	ASSERT_EQ(uh_set(heap, y, 0, x), 0);
+	ASSERT_EQ(uh_set(heap, x, 1, inside), 0);
+	ASSERT_EQ(uh_drop(heap, inside), 0);
+	ASSERT_EQ(uh_drop(heap, a), 0);
+	ASSERT_EQ(uh_drop(heap, b), 0);
+	ASSERT_EQ(uh_drop(heap, x), 0);
+	ASSERT_EQ(uh_drop(heap, y), 0);
+	ASSERT_EQ(uh_collect(heap, 2, &c), 0);
+	EXPECT_EQ(c.collected, 3);		/* x, y, inside */
+	EXPECT_EQ(c.uncollectable, 2);		/* a and b wait */
+	EXPECT_EQ(c.freed, 3);
+	EXPECT_EQ(deref(heap, outside), 0);
+	EXPECT_EQ(take(heap, OBJHEAP_IOC_WEAK_CALLBACKS, h, 4), 1);
+	ASSERT_EQ(uh_drop(heap, h[0]), 0);
+	/* The finalizer sees b and b's leaf, intact. */
+	ASSERT_EQ(take(heap, OBJHEAP_IOC_GC_FINALIZE, h, 4), 1);
+	got = uh_get(heap, h[0], 0);
+	ASSERT_GT(got, 0);
+	x = uh_get(heap, got, 1);
+	ASSERT_GT(x, 0);
+	ASSERT_EQ(uh_drop(heap, x), 0);
+	ASSERT_EQ(uh_drop(heap, got), 0);
+	ASSERT_EQ(uh_drop(heap, h[0]), 0);
+	ASSERT_EQ(uh_collect(heap, 2, &c), 0);
+	EXPECT_EQ(c.collected, 2);
+	EXPECT_EQ(c.uncollectable, 0);
+	EXPECT_EQ(c.freed, 3);
+	EXPECT_EQ(take(heap, OBJHEAP_IOC_GC_FINALIZE, h, 4), 0);
+	ASSERT_EQ(uh_drop(heap, outside), 0);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.objects, 0);
+	uh_close(heap);
+	uh_unload();
+}
+
+/* By reference counting: cleared at once, called back, finalized once. */
+TEST(refcount_deaths_clear_call_back_and_finalize_once)
+{
+	struct objheap_heap *heap;
+	struct objheap_heap_stats st;
+	long f, w, keep, d;
+	u32 h[2];
+
+	uh_load();
+	heap = uh_open();
+	keep = uh_new(heap, 1, 1, 0);
+	f = new_fin(heap, 0);
+	w = weakref(heap, f, OBJHEAP_WEAK_CALLBACK);
+	d = deref(heap, w);
+	ASSERT_GT(d, 0);
+	ASSERT_EQ(uh_drop(heap, d), 0);
+	ASSERT_EQ(uh_drop(heap, f), 0);
+	EXPECT_EQ(deref(heap, w), 0);
+	EXPECT_EQ(take(heap, OBJHEAP_IOC_WEAK_CALLBACKS, h, 2), 1);
+	ASSERT_EQ(uh_drop(heap, h[0]), 0);
+	/* Resurrected by its finalizer, then dead for good. */
+	ASSERT_EQ(take(heap, OBJHEAP_IOC_GC_FINALIZE, h, 2), 1);
+	ASSERT_EQ(uh_set(heap, keep, 0, h[0]), 0);
+	ASSERT_EQ(uh_drop(heap, h[0]), 0);
+	ASSERT_EQ(uh_set(heap, keep, 0, 0), 0);
+	EXPECT_EQ(take(heap, OBJHEAP_IOC_GC_FINALIZE, h, 2), 0);
+	ASSERT_EQ(uh_drop(heap, w), 0);
+	ASSERT_EQ(uh_drop(heap, keep), 0);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.objects, 0);
+	uh_close(heap);
+	uh_unload();
+}
+
 /* A chain of a million: freed by the iterative loop, no stack needed. */
 TEST(long_chain_freed_without_recursion)
 {

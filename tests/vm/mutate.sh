@@ -5,7 +5,8 @@
 # Sourced: sets all=(...) and mutate MUTANT DIR, which plants one mutant
 # in DIR/module and fails if the sed no longer matches.
 all=(subtract-refs-off-by-one no-rescue set-without-ref freelist-not-zeroed
-     object-limit-off-by-one)
+     object-limit-off-by-one weak-callback-in-trash hold-not-closed
+     finalized-twice weak-not-cleared)
 # mutate MUTANT DIR: the one change the mutant is.
 mutate() {
 	case "$1" in
@@ -24,6 +25,18 @@ mutate() {
 	object-limit-off-by-one)	# one object more than max_objects
 		sed -i 's/heap->objects + 1 > heap->limits.max_objects/heap->objects > heap->limits.max_objects/' \
 			"$2/module/heap.c" ;;
+	weak-callback-in-trash)	# a weak reference in the garbage is called back
+		sed -i 's/objheap_obj_refs(w) \&\& w->state != OBJHEAP_OBJ_UNREACHABLE \&\&/objheap_obj_refs(w) \&\&/' \
+			"$2/module/weak.c" ;;
+	hold-not-closed)	# what a finalizer reaches is freed under it
+		sed -i '/^unsigned long objheap_finalize_hold/,/^}/s/if (child \&\& child->state == OBJHEAP_OBJ_UNREACHABLE) {/if (0) {/' \
+			"$2/module/finalize.c" ;;
+	finalized-twice)	# an object dying by its count is finalized again
+		sed -i '/^bool objheap_finalize_dying/,/^}/s/^\tobj->refs |= OBJHEAP_REFS_FINALIZED;$/\t(void)0;/' \
+			"$2/module/finalize.c" ;;
+	weak-not-cleared)	# a referent freed by its count keeps its weak references
+		sed -i '/^bool objheap_finalize_dying/,/^}/s/^\tif (obj->refs \& OBJHEAP_REFS_WEAKLY)$/\tif (0)/' \
+			"$2/module/finalize.c" ;;
 	*) echo "unknown mutant $1" >&2; return 1 ;;
 	esac
 	! diff -qr "$REPO/module" "$2/module" > /dev/null ||
