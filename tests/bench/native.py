@@ -159,7 +159,7 @@ def main():
     res["memory"] = {"objheap": sides.one("objheap", ["memory"]),
                      "cpython_tuple2": sides.one("cpython", ["memory"])}
 
-    # The aims of issue 15, from this run's medians.
+    # The aims of issues 15 and 16, from this run's medians.
     def aim(what, value, target, ok):
         res["aims"].append({"aim": what, "value": value, "target": target,
                             "verdict": "met" if ok else "missed"})
