@@ -435,8 +435,10 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 		kept = scanned;
 		lost = 0;
 	}
-	if (lost) {
+	/* Steps 4 and 5 only where there is something to find. */
+	if (lost && heap->weak.used)
 		clear_weakrefs(heap, &unreachable);
+	if (lost && gc->finalizers) {
 		rescued = objheap_finalize_hold(heap, &unreachable, young, dest,
 						&queued);
 		kept += rescued;

@@ -64,6 +64,7 @@ bool objheap_finalize_dying(struct objheap_heap *heap, struct objheap_obj *obj)
 		return false;
 	}
 	obj->refs |= OBJHEAP_REFS_FINALIZED;
+	heap->gc.finalizers--;
 	obj->refs++;
 	objheap_gc_move(heap, obj, OBJHEAP_GEN_FINALIZE);
 	return true;
@@ -124,6 +125,7 @@ unsigned long objheap_finalize_hold(struct objheap_heap *heap,
 	*queued = nfin;
 	if (!nfin)
 		return 0;
+	gc->finalizers -= nfin;
 
 	/* Everything the finalizers can reach. */
 	while (stack) {

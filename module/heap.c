@@ -291,7 +291,7 @@ void objheap_heap_destroy(struct objheap_heap *heap)
 	}
 	objheap_gc_release(heap);
 	heap_free_containers(heap);
-	WARN_ON_ONCE(heap->objects || heap->bytes);
+	WARN_ON_ONCE(heap->objects || heap->bytes || heap->gc.finalizers);
 	objheap_weak_destroy(heap);
 	objheap_pool_drain(heap);
 	objheap_types_destroy(heap);

@@ -138,8 +138,10 @@ struct objheap_obj *objheap_obj_alloc(struct objheap_heap *heap, u32 type,
 		.refs = 1, .type = ts->index, .nslots = nslots, .payload = !!size,
 		.weakref = weakref,
 	};
-	if (flags & OBJHEAP_ALLOC_FINALIZABLE)
+	if (flags & OBJHEAP_ALLOC_FINALIZABLE) {
 		obj->refs |= OBJHEAP_REFS_FINALIZER;
+		heap->gc.finalizers++;
+	}
 	for (i = 0; i < nslots; i++)
 		obj->slots[i] = NULL;
 	if (size) {
@@ -200,19 +202,43 @@ void objheap_obj_get(struct objheap_obj *obj)
 EXPORT_SYMBOL_IF_KUNIT(objheap_obj_get);
 
 /*
+ * Before a weak reference or a finalizable object goes: the weak
+ * reference leaves its referent's ring; an object freed unfinalized
+ * (only when its heap is destroyed) is counted out of gc.finalizers.
+ */
+static noinline void obj_release_special(struct objheap_heap *heap,
+					 struct objheap_obj *obj)
+{
+	if (obj->weakref)
+		objheap_weak_unlink(heap, obj);
+	if ((obj->refs & (OBJHEAP_REFS_FINALIZER | OBJHEAP_REFS_FINALIZED)) ==
+	    OBJHEAP_REFS_FINALIZER)
+		heap->gc.finalizers--;
+}
+
+/*
  * Count a dead object out of its heap's and its type's statistics and
  * give its memory back; its count is zero, its slots dropped, and it is
- * off the collector's lists. A weak reference leaves its referent's ring.
+ * off the collector's lists. Plain objects, most of them, take the short
+ * way: tracked exactly when they have slots.
  */
 static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj)
 {
-	size_t bytes = objheap_obj_bytes(obj);
-	unsigned int class = objheap_size_to_class(bytes);
-	size_t charge = class_charge(class, bytes);
-	void *mem = objheap_obj_tracked(obj) ? (void *)objheap_obj_gc(obj) : obj;
+	bool tracked = obj->nslots;
+	unsigned int class;
+	size_t bytes, charge;
+	void *mem;
 
-	if (unlikely(obj->weakref))
-		objheap_weak_unlink(heap, obj);
+	if (unlikely(obj->weakref || (obj->refs & OBJHEAP_REFS_FINALIZER))) {
+		obj_release_special(heap, obj);
+		bytes = objheap_obj_bytes(obj);
+		tracked = true;
+	} else {
+		bytes = alloc_bytes(tracked, obj->nslots, objheap_obj_size(obj));
+	}
+	class = objheap_size_to_class(bytes);
+	charge = class_charge(class, bytes);
+	mem = tracked ? (void *)objheap_obj_gc(obj) : obj;
 	objheap_types_uncount(heap, obj, charge);
 	objheap_stat_add(heap->bytes, -(s64)charge);
 	objheap_stat_add(heap->objects, -1);
@@ -227,8 +253,9 @@ static void obj_release(struct objheap_heap *heap, struct objheap_obj *obj)
  * it for its finalizer, else free an untracked leaf at once, or take a
  * tracked object off the collector's lists and push it on the dead stack.
  */
-static void obj_put_push(struct objheap_heap *heap, struct objheap_obj *obj,
-			 struct objheap_gc_head **stack)
+static __always_inline void obj_put_push(struct objheap_heap *heap,
+					 struct objheap_obj *obj,
+					 struct objheap_gc_head **stack)
 {
 	struct objheap_gc_head *gc;
 

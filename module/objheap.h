@@ -142,6 +142,8 @@ static_assert(OBJHEAP_GC_NR_LISTS <= OBJHEAP_OBJ_COLLECTING);
  * @automatic: collections run by @work
  * @uncollectable: per generation, unreachable objects its collections
  *	kept for finalization (struct objheap_gc_collect.uncollectable)
+ * @finalizers: live objects with a finalizer that has not run: while
+ *	there is none, a collection skips looking for them (finalize.c)
  * @gen: statistics per generation
  * @work: the deferred collection, on objheap_gc_wq
  */
@@ -157,6 +159,7 @@ struct objheap_gc {
 	u64 long_lived_pending;
 	u64 automatic;
 	u64 uncollectable[OBJHEAP_GC_GENERATIONS];
+	u64 finalizers;
 	struct objheap_gc_gen_stats gen[OBJHEAP_GC_GENERATIONS];
 	struct work_struct work;
 };
