@@ -29,6 +29,7 @@
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -37,6 +38,8 @@
 
 /* The smallest table: 16 entries, 256 bytes. */
 #define WEAK_MIN_CAP	16
+/* Weak references cleared between two cond_resched(). */
+#define WEAK_BATCH	1024
 
 /* Words of the weak reference's part, where a container's slots would be. */
 static_assert(sizeof(struct objheap_weakref) % sizeof(void *) == 0);
@@ -131,9 +134,12 @@ static int weak_resize(struct objheap_heap *heap, u32 cap)
 	memset(wk->table, 0, cap * sizeof(*wk->table));
 	wk->cap = cap;
 	wk->used = 0;
-	for (i = 0; i < oldcap; i++)
+	for (i = 0; i < oldcap; i++) {
 		if (old[i].referent)
 			weak_put(wk, old[i].referent, old[i].first);
+		if ((i + 1) % (16 * WEAK_BATCH) == 0)
+			cond_resched();
+	}
 	kvfree(old);
 	objheap_uncharge(heap, table_cost(oldcap));
 	return 0;
@@ -277,6 +283,7 @@ static void weak_clear_one(struct objheap_heap *heap, struct objheap_weakref *wr
 void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent)
 {
 	struct objheap_weak *wk = &heap->weak;
+	unsigned long n = 0;
 	LIST_HEAD(ring);
 	long i;
 
@@ -290,9 +297,13 @@ void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent)
 	/* A head in front of the oldest: the ring becomes a list, in order. */
 	list_add_tail(&ring, &objheap_obj_weak(wk->table[i].first)->link);
 	weak_del(wk, i);
-	while (!list_empty(&ring))
+	/* One object may have as many weak references as the heap holds. */
+	while (!list_empty(&ring)) {
 		weak_clear_one(heap, list_first_entry(&ring, struct objheap_weakref,
 						      link));
+		if (++n % WEAK_BATCH == 0)
+			cond_resched();
+	}
 	weak_maybe_shrink(heap);
 }
 
