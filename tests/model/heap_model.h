@@ -428,10 +428,17 @@ static inline void m_collect_gen(struct mheap *m, __u32 gen, int saveall,
 			}
 		}
 		for (int o = 0; o < MAX_OBJS; o++) {
-			if (dying[o]) {
-				m->obj[o].used = 0;
-				m->nobj--;
-			}
+			if (!dying[o])
+				continue;
+			/*
+			 * An untracked leaf of the garbage dies by its count
+			 * in objheap, as the set is emptied: its weak
+			 * references are cleared then.
+			 */
+			if (!m_tracked(&m->obj[o]))
+				m_weak_clear(m, o);
+			m->obj[o].used = 0;
+			m->nobj--;
 		}
 	}
 	for (int o = 0; o < MAX_OBJS; o++) {
