@@ -474,26 +474,30 @@ int objheap_gc_unfreeze(struct objheap_heap *heap)
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_gc_unfreeze);
 
+/* The collector list behind a queue of objects (not the callback queue). */
+static unsigned int gc_queue_list(enum objheap_queue queue)
+{
+	return queue == OBJHEAP_QUEUE_GARBAGE ? OBJHEAP_GEN_GARBAGE :
+						OBJHEAP_GEN_FINALIZE;
+}
+
 static u64 gc_queue_len(struct objheap_heap *heap, enum objheap_queue queue)
 {
 	if (queue == OBJHEAP_QUEUE_CALLBACKS)
 		return heap->weak.ncallbacks;
-	return heap->gc.len[queue == OBJHEAP_QUEUE_GARBAGE ?
-			    OBJHEAP_GEN_GARBAGE : OBJHEAP_GEN_FINALIZE];
+	return heap->gc.len[gc_queue_list(queue)];
 }
 
 /* The oldest object of @queue, off it, its reference the caller's; or NULL. */
 static struct objheap_obj *gc_queue_pop(struct objheap_heap *heap,
 					enum objheap_queue queue)
 {
-	unsigned int list = queue == OBJHEAP_QUEUE_GARBAGE ?
-			    OBJHEAP_GEN_GARBAGE : OBJHEAP_GEN_FINALIZE;
 	struct objheap_gc_head *gch;
 	struct objheap_obj *obj;
 
 	if (queue == OBJHEAP_QUEUE_CALLBACKS)
 		return objheap_weak_take_callback(heap);
-	gch = list_first_entry_or_null(&heap->gc.lists[list],
+	gch = list_first_entry_or_null(&heap->gc.lists[gc_queue_list(queue)],
 				       struct objheap_gc_head, link);
 	if (!gch)
 		return NULL;
