@@ -34,6 +34,7 @@
  */
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/prefetch.h>
 #include <linux/sched.h>
 
 #include "objheap.h"
@@ -60,6 +61,58 @@ static inline bool gc_collecting(const struct objheap_obj *obj)
 }
 
 /*
+ * Steps 2 and 3 touch every child of every young object. Once young
+ * outgrows the last-level cache, every child of a random graph is a cache
+ * miss and the scans wait on memory (at 10^6 objects, two thirds of a
+ * full collection's time, natively). They walk young in list order, so
+ * the object GC_AHEAD places ahead is known: its children's gc heads
+ * (which hold the scratch count and mostly share a line with the header)
+ * are fetched while the current object is worked on. Only the first
+ * GC_PREFETCH_SLOTS of a large object: its later slots are reached long
+ * after the lines would have been evicted. Below GC_PREFETCH_MIN objects
+ * (10 MiB of two-slot containers) young mostly stays in the caches,
+ * and graphs whose edges follow the list (rings, trees) are streamed in
+ * by the CPU anyway: the prefetches would only cost instructions (20% of
+ * a live tree's scan at 10^5, measured).
+ */
+#define GC_AHEAD		16
+#define GC_PREFETCH_SLOTS	8
+#define GC_PREFETCH_MIN		(1UL << 18)
+
+/* Where the prefetches start: young's head (none) when it is small. */
+static struct list_head *gc_ahead_start(struct list_head *young,
+					unsigned long len)
+{
+	struct list_head *ahead = young->next;
+	unsigned int i;
+
+	if (len < GC_PREFETCH_MIN)
+		return young;
+	for (i = 0; i < GC_AHEAD && ahead != young; i++)
+		ahead = ahead->next;
+	return ahead;
+}
+
+static inline struct list_head *gc_prefetch_ahead(struct list_head *young,
+						  struct list_head *ahead)
+{
+	struct objheap_obj *obj;
+	u32 i, n;
+
+	if (ahead == young)
+		return ahead;
+	obj = objheap_gc_obj(gc_of(ahead));
+	n = min_t(u32, obj->nslots, GC_PREFETCH_SLOTS);
+	for (i = 0; i < n; i++) {
+		struct objheap_obj *child = obj->slots[i];
+
+		if (child)
+			prefetch(objheap_obj_gc(child));
+	}
+	return ahead->next;
+}
+
+/*
  * Step 1; also marks every young object COLLECTING, which stands for list
  * @gen from here on. Returns how many.
  */
@@ -81,13 +134,14 @@ static unsigned long update_refs(struct list_head *young, unsigned int gen)
 }
 
 /*
- * Step 2. A count cannot go below zero: each slot pointing at an object
- * holds one of its references. If one would, the counts cannot be trusted;
- * returns false and the caller keeps everything.
+ * Step 2, over young of @len objects. A count cannot go below zero: each
+ * slot pointing at an object holds one of its references. If one would,
+ * the counts cannot be trusted; returns false and the caller keeps
+ * everything.
  */
-static bool subtract_refs(struct list_head *young)
+static bool subtract_refs(struct list_head *young, unsigned long len)
 {
-	struct list_head *pos;
+	struct list_head *pos, *ahead = gc_ahead_start(young, len);
 	unsigned long n = 0;
 	bool ok = true;
 
@@ -96,6 +150,8 @@ static bool subtract_refs(struct list_head *young)
 		/* Locals: the stores below could alias them for the compiler. */
 		struct objheap_obj **slots = obj->slots;
 		u32 i, nslots = obj->nslots;
+
+		ahead = gc_prefetch_ahead(young, ahead);
 
 		for (i = 0; i < nslots; i++) {
 			struct objheap_obj *child = slots[i];
@@ -218,22 +274,30 @@ static void visit_reachable(struct list_head *young, struct objheap_obj *obj)
 }
 
 /*
- * Step 3. Survivors stay on young, relinked both ways and moved to list
- * @dest; the rest end on @unreachable. Each survivor passes the first
- * branch exactly once (an object rescued from @unreachable is appended to
- * young and passes it then). Returns how many survived.
+ * Step 3, over young of @len objects. Survivors stay on young, relinked
+ * both ways and moved to list @dest; the rest end on @unreachable. Each
+ * survivor passes the first branch exactly once (an object rescued from
+ * @unreachable is appended to young and passes it then). Returns how
+ * many survived.
  */
 static unsigned long move_unreachable(struct list_head *young,
+				      unsigned long len,
 				      struct list_head *unreachable,
 				      unsigned int dest)
 {
 	struct list_head *prev = young, *pos = young->next;
+	struct list_head *ahead = gc_ahead_start(young, len);
 	unsigned long n = 0, kept = 0;
 
 	while (pos != young) {
 		struct objheap_gc_head *gc = gc_of(pos);
 		struct objheap_obj *obj = objheap_gc_obj(gc);
 
+		/*
+		 * Only pos leaves young here, and rescued objects join at
+		 * its tail, so ahead stays ahead of pos (or young's head).
+		 */
+		ahead = gc_prefetch_ahead(young, ahead);
 		if (gc->scan.refs) {
 			/* May append to young, and so change pos->next. */
 			visit_reachable(young, obj);
@@ -420,11 +484,11 @@ void objheap_gc_collect(struct objheap_heap *heap, unsigned int gen,
 	}
 
 	scanned = update_refs(young, gen);
-	if (!subtract_refs(young)) {
+	if (!subtract_refs(young, scanned)) {
 		objheap_heap_break(heap, "a reference count below its slots");
 		keep_all(young);
 	}
-	kept = move_unreachable(young, &unreachable, dest);
+	kept = move_unreachable(young, scanned, &unreachable, dest);
 	lost = scanned - kept;
 	if (validating() &&
 	    (!validate_list(young, kept, dest) ||

@@ -372,6 +372,49 @@ TEST(last_slot_cycle_and_rescue)
 }
 
 /*
+ * A young generation large enough that the scans prefetch ahead
+ * (collect.c, GC_PREFETCH_MIN): a live chain whose every link points at
+ * the object allocated before it, so the scan meets each one before its
+ * referrer and must rescue it from the unreachable list (appending to
+ * young behind the prefetch cursor), beside a garbage ring.
+ */
+#define LARGE_YOUNG	150000
+
+TEST(large_young_prefetched_with_rescues)
+{
+	struct objheap_heap *heap;
+	struct objheap_gc_collect c;
+	struct objheap_heap_stats st;
+	long prev, h;
+	unsigned int i;
+
+	uh_load();
+	heap = uh_open();
+	ASSERT_EQ(uh_set_gc(heap, 0, 0, 0, 0), 0);
+	prev = uh_new(heap, 1, 1, 0);
+	ASSERT_GT(prev, 0);
+	for (i = 1; i < LARGE_YOUNG; i++) {
+		h = uh_new(heap, 1, 1, 0);
+		ASSERT_GT(h, 0);
+		ASSERT_EQ(uh_set(heap, h, 0, prev), 0);
+		ASSERT_EQ(uh_drop(heap, prev), 0);
+		prev = h;
+	}
+	make_ring(heap, LARGE_YOUNG);
+	ASSERT_EQ(uh_collect(heap, 0, &c), 0);
+	EXPECT_EQ(c.scanned, 2 * LARGE_YOUNG);
+	EXPECT_EQ(c.collected, LARGE_YOUNG);
+	EXPECT_EQ(c.freed, LARGE_YOUNG);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.objects, LARGE_YOUNG);
+	ASSERT_EQ(uh_drop(heap, prev), 0);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.objects, 0);
+	uh_close(heap);
+	uh_unload();
+}
+
+/*
  * The shrinker, with one heap busy and others that have nothing to give:
  * the walk must end (mm/list_lru.c meets rotated heaps again).
  */

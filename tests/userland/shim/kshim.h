@@ -58,6 +58,18 @@
 #define __noreturn	__attribute__((noreturn))
 #define __aligned(x)	__attribute__((aligned(x)))
 #define likely(x)	__builtin_expect(!!(x), 1)
+/*
+ * prefetch.h: a hint only; an address need not be valid. asm volatile, as
+ * x86's are: gcc drops a __builtin_prefetch() whose address feeds nothing
+ * else, which is what a prefetch ahead of a scan is.
+ */
+#ifdef __x86_64__
+#define prefetch(x)	asm volatile("prefetcht0 %0" : : "m" (*(const char *)(x)))
+#define prefetchw(x)	asm volatile("prefetchw %0" : : "m" (*(const char *)(x)))
+#else
+#define prefetch(x)	__builtin_prefetch(x)
+#define prefetchw(x)	__builtin_prefetch(x, 1)
+#endif
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #ifndef __maybe_unused
 #define __maybe_unused	__attribute__((unused))
