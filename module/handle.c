@@ -87,25 +87,43 @@ static int handles_grow(struct objheap_heap *heap)
 }
 
 /**
+ * objheap_handle_reserve_n() - make sure @n more handles can be installed
+ * @heap: the heap, locked
+ * @n: how many
+ *
+ * After success, the next @n objheap_handle_install() cannot fail, so
+ * callers reserve before they change anything.
+ *
+ * Return: 0, -EMFILE past the heap's max_handles, -EDQUOT if a larger
+ * table cannot be charged, or -ENOMEM.
+ */
+int objheap_handle_reserve_n(struct objheap_heap *heap, u32 n)
+{
+	struct objheap_handles *t = &heap->handles;
+	int ret;
+
+	lockdep_assert_held(&heap->lock);
+	if ((u64)t->used + n > heap->limits.max_handles)
+		return -EMFILE;
+	/* Every entry not used is free. */
+	while (t->cap - t->used < n) {
+		ret = handles_grow(heap);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(objheap_handle_reserve_n);
+
+/**
  * objheap_handle_reserve() - make sure one more handle can be installed
  * @heap: the heap, locked
  *
- * After success, the next objheap_handle_install() cannot fail, so callers
- * reserve before they change anything.
- *
- * Return: 0, -EMFILE at the heap's max_handles, -EDQUOT if a larger
- * table cannot be charged, or -ENOMEM.
+ * Return: as objheap_handle_reserve_n().
  */
 int objheap_handle_reserve(struct objheap_heap *heap)
 {
-	struct objheap_handles *t = &heap->handles;
-
-	lockdep_assert_held(&heap->lock);
-	if (t->used >= heap->limits.max_handles)
-		return -EMFILE;
-	if (t->free)
-		return 0;
-	return handles_grow(heap);
+	return objheap_handle_reserve_n(heap, 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_handle_reserve);
 

@@ -39,6 +39,7 @@ static_assert(sizeof(struct objheap_gc_garbage) == 32);
 static_assert(sizeof(struct objheap_gc_event) == 72);
 static_assert(sizeof(struct objheap_heap_stats) == 112);
 static_assert(sizeof(struct objheap_event_format) == 16);
+static_assert(sizeof(struct objheap_gc_objects) == 56);
 static_assert(sizeof(struct objheap_event_header) == 8);
 static_assert(sizeof(struct objheap_gc_record) == 80);
 static_assert(sizeof(struct objheap_gc_record) <= OBJHEAP_EVENT_SIZE_MAX);
@@ -58,7 +59,7 @@ void objheap_version_fill(struct objheap_version *ver)
 	ver->features = OBJHEAP_FEAT_GC | OBJHEAP_FEAT_EVENTS |
 			OBJHEAP_FEAT_HEAP_STATS | OBJHEAP_FEAT_PINNED |
 			OBJHEAP_FEAT_SIZED_EVENTS | OBJHEAP_FEAT_NOWAIT_READ |
-			OBJHEAP_FEAT_FINALIZE;
+			OBJHEAP_FEAT_FINALIZE | OBJHEAP_FEAT_INTROSPECT;
 }
 EXPORT_SYMBOL_IF_KUNIT(objheap_version_fill);
 
@@ -465,6 +466,61 @@ static long ioctl_gc_queue(struct objheap_heap *heap, enum objheap_queue queue,
 	return ret;
 }
 
+/*
+ * GC_OBJECTS and GC_REFERRERS (introspect.c). The targets are copied in
+ * here, so that a bad target address fails before anything runs.
+ */
+static long ioctl_gc_objects(struct objheap_heap *heap, unsigned int cmd,
+			     struct objheap_gc_objects __user *uo)
+{
+	bool referrers = cmd == OBJHEAP_IOC_GC_REFERRERS;
+	u32 __user *uh;
+	struct objheap_gc_objects o;
+	u32 *targets = NULL;
+	size_t cost = 0;
+	int ret;
+
+	if (copy_from_user(&o, uo, sizeof(o)))
+		return -EFAULT;
+	if (o.flags || o.reserved[0] || o.reserved[1] ||
+	    (referrers ? o.generation : o.ntargets || o.targets))
+		return -EINVAL;
+	if (put_user(0, &uo->done) || put_user(0, &uo->total))
+		return -EFAULT;
+	uh = u64_to_user_ptr(o.handles);
+	if (!referrers) {
+		ret = objheap_gc_objects(heap, o.generation, uh, o.count,
+					 &o.total);
+		goto out;
+	}
+	if (!o.ntargets || o.ntargets > OBJHEAP_REFERRERS_MAX)
+		return -EINVAL;
+	cost = objheap_alloc_cost(o.ntargets * sizeof(u32));
+	ret = objheap_heap_lock(heap);
+	if (ret)
+		return ret;
+	ret = objheap_charge_transient(heap, cost);
+	objheap_heap_unlock(heap);
+	if (ret)
+		return ret;
+	targets = kvmalloc_array(o.ntargets, sizeof(u32), OBJHEAP_GFP);
+	if (!targets)
+		ret = -ENOMEM;
+	else if (copy_from_user(targets, u64_to_user_ptr(o.targets),
+				o.ntargets * sizeof(u32)))
+		ret = -EFAULT;
+	else
+		ret = objheap_gc_referrers(heap, targets, o.ntargets, uh,
+					   o.count, &o.total);
+	kvfree(targets);
+	objheap_uncharge_transient(heap, cost);
+out:
+	o.done = ret || !o.count ? 0 : o.total;
+	if (put_user(o.done, &uo->done) || put_user(o.total, &uo->total))
+		return -EFAULT;
+	return ret;
+}
+
 /**
  * objheap_ioctl() - run one ioctl command on a heap
  * @heap: the heap of the open file
@@ -525,6 +581,9 @@ long objheap_ioctl(struct objheap_heap *heap, unsigned int cmd,
 		return ioctl_gc_queue(heap, OBJHEAP_QUEUE_FINALIZE, uarg);
 	case OBJHEAP_IOC_WEAK_CALLBACKS:
 		return ioctl_gc_queue(heap, OBJHEAP_QUEUE_CALLBACKS, uarg);
+	case OBJHEAP_IOC_GC_OBJECTS:
+	case OBJHEAP_IOC_GC_REFERRERS:
+		return ioctl_gc_objects(heap, cmd, uarg);
 	case OBJHEAP_IOC_HEAP_STATS:
 		return ioctl_heap_stats(heap, uarg);
 	case OBJHEAP_IOC_GET_EVENT_FORMAT:

@@ -368,13 +368,16 @@ struct objheap_events {
 
 /**
  * struct objheap_uout - an answer's user memory, pinned (uout.c)
- * @pages: the pages it spans
+ * @pages: the pages it spans: @page, or the caller's array for an answer
+ *	larger than a page (objheap_uout_pin_array())
+ * @page: room for the two pages an answer of at most a page may span
  * @nr: how many are pinned
  * @offset: where it starts in the first
  * @size: its bytes
  */
 struct objheap_uout {
-	struct page *pages[2];
+	struct page **pages;
+	struct page *page[2];
 	unsigned int nr;
 	unsigned int offset;
 	size_t size;
@@ -626,6 +629,7 @@ void objheap_reclaim_free_heap(struct objheap_heap *heap);
 void objheap_handles_init(struct objheap_handles *t);
 void objheap_handles_destroy(struct objheap_heap *heap);
 int objheap_handle_reserve(struct objheap_heap *heap);
+int objheap_handle_reserve_n(struct objheap_heap *heap, u32 n);
 u32 objheap_handle_install(struct objheap_handles *t,
 			   struct objheap_obj *obj);
 struct objheap_obj *objheap_handle_lookup(struct objheap_handles *t, u32 h);
@@ -805,12 +809,22 @@ int objheap_heap_get_limits(struct objheap_heap *heap,
 int objheap_heap_set_limits(struct objheap_heap *heap,
 			    const struct objheap_limits *lim);
 
+/* introspect.c: gc.get_objects() and gc.get_referrers() (ABI 1.7) */
+int objheap_gc_objects(struct objheap_heap *heap, u32 generation,
+		       u32 __user *uhandles, u32 count, u32 *total);
+int objheap_gc_referrers(struct objheap_heap *heap, const u32 *targets,
+			 u32 ntargets, u32 __user *uhandles, u32 count,
+			 u32 *total);
+
 /* uout.c: answers written through pinned user pages */
 int objheap_uout_pin(struct objheap_uout *out, void __user *uaddr,
 		     size_t size);
 void objheap_uout_write(struct objheap_uout *out, size_t at, const void *src,
 			size_t len);
 void objheap_uout_unpin(struct objheap_uout *out);
+unsigned long objheap_uout_nr_pages(const void __user *uaddr, size_t size);
+int objheap_uout_pin_array(struct objheap_uout *out, void __user *uaddr,
+			   size_t size, struct page **pages);
 
 /* ioctl.c */
 void objheap_version_fill(struct objheap_version *ver);

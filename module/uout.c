@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Answers that cannot fail: a call that opens handles (NEW, DUP, GET,
- * GC_GARBAGE) or cannot be undone (GC_COLLECT) pins the user pages of its
+ * GC_GARBAGE, GC_OBJECTS) or cannot be undone (GC_COLLECT) pins the user pages of its
  * answer before it runs, and writes the answer through the kernel's
  * mapping of those pages while it still holds the heap's lock.
  *
@@ -23,6 +23,31 @@
 
 #include "objheap.h"
 
+static int uout_pin(struct objheap_uout *out, void __user *uaddr,
+		    size_t size, struct page **pages)
+{
+	unsigned long start = (unsigned long)uaddr;
+	long nr, got;
+
+	out->pages = pages;
+	out->size = size;
+	out->offset = offset_in_page(start);
+	out->nr = 0;
+	if (!size)
+		return 0;
+	if (!access_ok(uaddr, size))
+		return -EFAULT;
+	nr = objheap_uout_nr_pages(uaddr, size);
+	got = pin_user_pages_fast(start & PAGE_MASK, nr, FOLL_WRITE, pages);
+	if (got != nr) {
+		if (got > 0)
+			unpin_user_pages(pages, got);
+		return -EFAULT;
+	}
+	out->nr = nr;
+	return 0;
+}
+
 /**
  * objheap_uout_pin() - pin the user memory of an answer
  * @out: the answer, set up here
@@ -34,25 +59,38 @@
 int objheap_uout_pin(struct objheap_uout *out, void __user *uaddr,
 		     size_t size)
 {
-	unsigned long start = (unsigned long)uaddr;
-	int nr, got;
+	if (size > PAGE_SIZE)
+		return -EFAULT;
+	return uout_pin(out, uaddr, size, out->page);
+}
 
-	out->size = size;
-	out->offset = offset_in_page(start);
-	out->nr = 0;
-	if (!size)
-		return 0;
-	if (size > PAGE_SIZE || !access_ok(uaddr, size))
-		return -EFAULT;
-	nr = DIV_ROUND_UP(out->offset + size, PAGE_SIZE);
-	got = pin_user_pages_fast(start & PAGE_MASK, nr, FOLL_WRITE, out->pages);
-	if (got != nr) {
-		if (got > 0)
-			unpin_user_pages(out->pages, got);
-		return -EFAULT;
-	}
-	out->nr = nr;
-	return 0;
+/**
+ * objheap_uout_nr_pages() - pages a user buffer spans
+ * @uaddr: its start
+ * @size: its bytes
+ *
+ * Return: the room objheap_uout_pin_array() needs in its array.
+ */
+unsigned long objheap_uout_nr_pages(const void __user *uaddr, size_t size)
+{
+	return DIV_ROUND_UP(offset_in_page((unsigned long)uaddr) + size,
+			    PAGE_SIZE);
+}
+
+/**
+ * objheap_uout_pin_array() - pin the user memory of an answer of any size
+ * @out: the answer, set up here
+ * @uaddr: where it goes in user space
+ * @size: its bytes
+ * @pages: room for objheap_uout_nr_pages() pages, the caller's until
+ *	objheap_uout_unpin()
+ *
+ * Return: 0, or -EFAULT if the memory cannot be written.
+ */
+int objheap_uout_pin_array(struct objheap_uout *out, void __user *uaddr,
+			   size_t size, struct page **pages)
+{
+	return uout_pin(out, uaddr, size, pages);
 }
 
 /**

@@ -12,7 +12,8 @@ kunit_test_suites(&objheap_ioctl_suite,
 		  &objheap_pool_suite,
 		  &objheap_gc_suite,
 		  &objheap_events_suite,
-		  &objheap_finalize_suite);
+		  &objheap_finalize_suite,
+		  &objheap_introspect_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for objheap");

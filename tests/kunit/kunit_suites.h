@@ -15,5 +15,6 @@ extern struct kunit_suite objheap_pool_suite;
 extern struct kunit_suite objheap_gc_suite;
 extern struct kunit_suite objheap_events_suite;
 extern struct kunit_suite objheap_finalize_suite;
+extern struct kunit_suite objheap_introspect_suite;
 
 #endif /* OBJHEAP_KUNIT_SUITES_H */

@@ -371,6 +371,77 @@ TEST(last_slot_cycle_and_rescue)
 	uh_unload();
 }
 
+/* GC_OBJECTS / GC_REFERRERS (ABI 1.7): done, or a negative errno. */
+static long introspect(struct objheap_heap *heap, unsigned int cmd, u32 gen,
+		       u32 *t, u32 nt, u32 *h, u32 n, u32 *total)
+{
+	struct objheap_gc_objects o = {
+		.handles = (u64)(uintptr_t)h, .count = n, .generation = gen,
+		.targets = (u64)(uintptr_t)t, .ntargets = nt,
+	};
+	long ret = uh_ioctl(heap, cmd, &o);
+
+	*total = o.total;
+	return ret ? ret : o.done;
+}
+
+/*
+ * The referrers of a target among many objects, in list order; the
+ * handles written across pages; a fatal signal stops the scan with
+ * nothing opened; a table that must grow for the answer grows.
+ */
+TEST(introspection_scans_and_stops)
+{
+	static u32 h[3000], got[3001];
+	struct objheap_heap_stats st;
+	struct objheap_heap *heap;
+	u32 t, total, i;
+	long ret;
+
+	uh_load();
+	heap = uh_open();
+	ASSERT_EQ(uh_set_gc(heap, 0, 0, 0, 0), 0);
+	t = uh_new(heap, 2, 0, 0);
+	ASSERT_GT(t, 0);
+	for (i = 0; i < 3000; i++) {
+		h[i] = uh_new(heap, 1, 2, 0);
+		ASSERT_GT(h[i], 0);
+		if (i % 3 == 0)
+			ASSERT_EQ(uh_set(heap, h[i], i % 2, t), 0);
+	}
+	ASSERT_EQ(introspect(heap, OBJHEAP_IOC_GC_REFERRERS, 0, &t, 1, got + 1,
+			     3000, &total), 1000);
+	EXPECT_EQ(total, 1000);
+	for (i = 0; i < 1000; i++) {
+		struct objheap_info a, b;
+
+		ASSERT_EQ(uh_info(heap, h[3 * i], &a), 0);
+		ASSERT_EQ(uh_info(heap, got[i + 1], &b), 0);
+		ASSERT_EQ(a.id, b.id);
+		ASSERT_EQ(uh_drop(heap, got[i + 1]), 0);
+	}
+	/* Killed during the count: EINTR, and not a handle more. */
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.handles, 3001);
+	current->fatal_signal = true;
+	ret = introspect(heap, OBJHEAP_IOC_GC_REFERRERS, 0, &t, 1, got, 3000,
+			 &total);
+	current->fatal_signal = false;
+	EXPECT_EQ(ret, -EINTR);
+	EXPECT_EQ(total, 0);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.handles, 3001);
+	/* All 3000 containers: the table doubles to hold them. */
+	ASSERT_EQ(introspect(heap, OBJHEAP_IOC_GC_OBJECTS, OBJHEAP_GEN_ALL,
+			     NULL, 0, got, 3001, &total), 3000);
+	ASSERT_EQ(uh_stats(heap, &st), 0);
+	EXPECT_EQ(st.handles, 6001);
+	for (i = 0; i < 3000; i++)
+		ASSERT_EQ(uh_drop(heap, got[i]), 0);
+	uh_close(heap);
+	uh_unload();
+}
+
 /*
  * A young generation large enough that the scans prefetch ahead
  * (collect.c, GC_PREFETCH_MIN): a live chain whose every link points at

@@ -32,7 +32,7 @@
  * the minor number grows when commands or fields are added.
  */
 #define OBJHEAP_ABI_MAJOR	1
-#define OBJHEAP_ABI_MINOR	6
+#define OBJHEAP_ABI_MINOR	7
 
 /* struct objheap_version.features */
 #define OBJHEAP_FEAT_GC		(1U << 0)	/* the cycle collector (ABI 1.1) */
@@ -43,6 +43,8 @@
 #define OBJHEAP_FEAT_NOWAIT_READ (1U << 5)	/* read() honours RWF_NOWAIT (ABI 1.5) */
 /* Weak references, finalizers, GC_FINALIZE and WEAK_CALLBACKS (ABI 1.6). */
 #define OBJHEAP_FEAT_FINALIZE	(1U << 6)
+/* OBJHEAP_IOC_GC_OBJECTS and OBJHEAP_IOC_GC_REFERRERS (ABI 1.7). */
+#define OBJHEAP_FEAT_INTROSPECT	(1U << 7)
 
 /**
  * struct objheap_version - answer of OBJHEAP_IOC_VERSION
@@ -484,6 +486,50 @@ struct objheap_gc_garbage {
 	__u64 reserved;
 };
 
+/* struct objheap_gc_objects.generation: generations 0..2, as gc.get_objects() */
+#define OBJHEAP_GEN_ALL		0xfffffffeU
+/* Most targets one OBJHEAP_IOC_GC_REFERRERS takes. */
+#define OBJHEAP_REFERRERS_MAX	256
+
+/**
+ * struct objheap_gc_objects - argument of OBJHEAP_IOC_GC_OBJECTS and
+ *	OBJHEAP_IOC_GC_REFERRERS (ABI 1.7)
+ * @handles: user address of @count __u32, filled with new handles
+ * @count: in: room in @handles; 0 asks for @total only
+ * @done: out: handles written: @total on success, else 0
+ * @total: out: how many objects answer; also with ENOSPC
+ * @generation: GC_OBJECTS: 0..2, OBJHEAP_GEN_PERMANENT, OBJHEAP_GEN_GARBAGE
+ *	or OBJHEAP_GEN_ALL; GC_REFERRERS: zero
+ * @ntargets: GC_REFERRERS: handles in @targets, 1..OBJHEAP_REFERRERS_MAX;
+ *	GC_OBJECTS: zero
+ * @targets: GC_REFERRERS: user address of @ntargets __u32 handles;
+ *	GC_OBJECTS: zero
+ * @flags: zero
+ * @reserved: zero
+ *
+ * As CPython's gc.get_objects(generation) and gc.get_referrers(*objs):
+ *  - GC_OBJECTS: the objects the collector tracks in a generation, oldest
+ *    first (OBJHEAP_GEN_ALL: generation 0, then 1, then 2; neither the
+ *    frozen nor the saved objects, as CPython's get_objects()).
+ *  - GC_REFERRERS: the tracked objects with a slot that points at one of
+ *    the targets, each once, in generations 0..2, the frozen objects and
+ *    the saved garbage, in that order. A weak reference is not a referrer.
+ * Each object comes as a new handle. The answer is one snapshot, taken
+ * under the heap's lock: all of it, or nothing (ENOSPC when @count is
+ * too small, and @total says how much is needed).
+ */
+struct objheap_gc_objects {
+	__u64 handles;
+	__u32 count;
+	__u32 done;
+	__u32 total;
+	__u32 generation;
+	__u32 ntargets;
+	__u32 flags;
+	__u64 targets;
+	__u64 reserved[2];
+};
+
 #define OBJHEAP_IOC_VERSION	_IOR(OBJHEAP_IOC_MAGIC, 0x00, struct objheap_version)
 #define OBJHEAP_IOC_NEW		_IOWR(OBJHEAP_IOC_MAGIC, 0x01, struct objheap_op)
 #define OBJHEAP_IOC_DUP		_IOWR(OBJHEAP_IOC_MAGIC, 0x02, struct objheap_op)
@@ -509,6 +555,8 @@ struct objheap_gc_garbage {
 #define OBJHEAP_IOC_GC_FINALIZE	_IOWR(OBJHEAP_IOC_MAGIC, 0x17, struct objheap_gc_garbage)
 #define OBJHEAP_IOC_WEAK_CALLBACKS _IOWR(OBJHEAP_IOC_MAGIC, 0x18, struct objheap_gc_garbage)
 #define OBJHEAP_IOC_HEAP_STATS	_IOR(OBJHEAP_IOC_MAGIC, 0x20, struct objheap_heap_stats)
+#define OBJHEAP_IOC_GC_OBJECTS	_IOWR(OBJHEAP_IOC_MAGIC, 0x19, struct objheap_gc_objects)
+#define OBJHEAP_IOC_GC_REFERRERS _IOWR(OBJHEAP_IOC_MAGIC, 0x1a, struct objheap_gc_objects)
 #define OBJHEAP_IOC_GET_EVENT_FORMAT _IOR(OBJHEAP_IOC_MAGIC, 0x21, struct objheap_event_format)
 #define OBJHEAP_IOC_SET_EVENT_FORMAT _IOW(OBJHEAP_IOC_MAGIC, 0x22, struct objheap_event_format)
 

@@ -115,6 +115,9 @@ typedef unsigned int slab_flags_t;
 #define max_t(t, a, b)	({ t __a = (a); t __b = (b); __a > __b ? __a : __b; })
 #define swap(a, b)	do { typeof(a) __t = (a); (a) = (b); (b) = __t; } while (0)
 
+/* sort.h: an unstable sort, as lib/sort.c's heapsort (no custom swap). */
+#define sort(base, num, size, cmp, swap_func)	qsort(base, num, size, cmp)
+
 /* overflow.h: the bytes of a struct with a flexible array. */
 #define struct_size_t(type, member, count) \
 	(offsetof(type, member) + sizeof(((type *)0)->member[0]) * (size_t)(count))
