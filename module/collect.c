@@ -77,7 +77,7 @@ static inline bool gc_collecting(const struct objheap_obj *obj)
  */
 #define GC_AHEAD		16
 #define GC_PREFETCH_SLOTS	8
-#define GC_PREFETCH_MIN		(1UL << 18)
+#define GC_PREFETCH_MIN		BIT(18)
 
 /* Where the prefetches start: young's head (none) when it is small. */
 static struct list_head *gc_ahead_start(struct list_head *young,

@@ -183,7 +183,8 @@ static int scan_charge(struct objheap_heap *heap, u32 count,
 	if (ret)
 		return ret;
 	*room = min(count, heap->limits.max_handles);
-	*cost = scan_cost(objheap_uout_nr_pages(uhandles, *room * sizeof(u32)),
+	*cost = scan_cost(*room ? objheap_uout_nr_pages(uhandles,
+							*room * sizeof(u32)) : 0,
 			  ntargets);
 	ret = objheap_charge_transient(heap, *cost);
 	objheap_heap_unlock(heap);

@@ -144,4 +144,4 @@ module_exit(objheap_exit);
 MODULE_DESCRIPTION("Reference-counted, cycle-collected object heap for user programs");
 MODULE_LICENSE("GPL");
 /* The release: dkms.conf PACKAGE_VERSION and liboheap agree (host test). */
-MODULE_VERSION("1.6.0");
+MODULE_VERSION("1.7.0");

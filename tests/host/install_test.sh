@@ -18,7 +18,7 @@ libdir=$prefix/lib64	# not PREFIX/lib: LIBDIR must be obeyed
 mk() { make -s -C "$repo/userspace" OUT="$tmp/build" STATIC= WERROR=1 \
 	DESTDIR="$dest" PREFIX="$prefix" LIBDIR="$libdir" "$@"; }
 check "make install DESTDIR PREFIX LIBDIR" mk install
-files=(bin/ohctl bin/ohprof lib64/liboheap.a lib64/liboheap.so.1.6.0
+files=(bin/ohctl bin/ohprof lib64/liboheap.a lib64/liboheap.so.1.7.0
        lib64/pkgconfig/liboheap.pc include/oheap.h include/linux/objheap.h
        share/man/man4/objheap.4 share/man/man3/liboheap.3
        share/man/man8/ohctl.8 share/man/man1/ohprof.1)
@@ -26,13 +26,13 @@ for f in "${files[@]}"; do
 	check "installed $f" test -f "$dest$prefix/$f"
 done
 check "liboheap.so.1 and liboheap.so are links to the library" sh -c \
-	'[ "$(readlink "$1/liboheap.so.1")" = liboheap.so.1.6.0 ] &&
+	'[ "$(readlink "$1/liboheap.so.1")" = liboheap.so.1.7.0 ] &&
 	 [ "$(readlink "$1/liboheap.so")" = liboheap.so.1 ]' sh "$dest$libdir"
 check "nothing outside PREFIX" test "$(ls "$dest")" = opt
 check "the tools' private header is not installed" \
 	sh -c '! find "$1" -name "ohtool*" | grep -q .' sh "$dest"
 
-lib=$dest$libdir/liboheap.so.1.6.0
+lib=$dest$libdir/liboheap.so.1.7.0
 check "soname liboheap.so.1" sh -c \
 	'readelf -d "$1" | grep -q "SONAME.*\[liboheap.so.1\]"' sh "$lib"
 # The API: what oheap.h declares, what the version script lists, what the
@@ -46,7 +46,7 @@ sed 's/@.*//' "$tmp/exported.v" | sort -u > "$tmp/exported"
 check "oheap.h declares the API" test -s "$tmp/declared"
 check "the version script lists what oheap.h declares" diff "$tmp/declared" "$tmp/mapped"
 check "the library exports exactly oheap.h's functions" diff "$tmp/declared" "$tmp/exported"
-# Each symbol at the version node the script lists it in (1.0, 1.6, ...).
+# Each symbol at the version node the script lists it in (1.0, 1.6, 1.7, ...).
 awk '/^LIBOHEAP_[0-9.]+ *\{/ { node = $1 } /^[ \t]+oheap_[a-z_]+;/ {
 	sub(/;/, "", $1); print $1 "@@" node }' "$repo/userspace/liboheap/liboheap.map" |
 	sort > "$tmp/versioned"
@@ -78,7 +78,7 @@ int main(void)
 }
 PROG
 export PKG_CONFIG_PATH=$dest$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
-check "pkg-config knows liboheap 1.6.0" sh -c '[ "$(pkg-config --modversion liboheap)" = 1.6.0 ]'
+check "pkg-config knows liboheap 1.7.0" sh -c '[ "$(pkg-config --modversion liboheap)" = 1.7.0 ]'
 check "pkg-config's libdir is LIBDIR" \
 	sh -c '[ "$(pkg-config --variable=libdir liboheap)" = "$1" ]' sh "$dest$libdir"
 # shellcheck disable=SC2046 # word splitting of the flags is intended
@@ -87,13 +87,13 @@ check "a program links the shared library with pkg-config's flags" \
 check "it needs liboheap.so.1" sh -c \
 	'readelf -d "$1" | grep -q "NEEDED.*\[liboheap.so.1\]"' sh "$tmp/prog"
 check "it runs against the installed library" \
-	sh -c '[ "$(LD_LIBRARY_PATH="$1" "$2")" = "liboheap 1.6" ]' sh "$dest$libdir" "$tmp/prog"
+	sh -c '[ "$(LD_LIBRARY_PATH="$1" "$2")" = "liboheap 1.7" ]' sh "$dest$libdir" "$tmp/prog"
 # shellcheck disable=SC2046
 check "a program links the static archive (pkg-config --static)" \
 	cc -Wall -Werror -static -o "$tmp/prog-static" "$tmp/prog.c" \
 	$(pkg-config --static --cflags --libs liboheap)
 check "it needs no shared liboheap and runs" sh -c \
-	'! readelf -d "$1" 2>/dev/null | grep -q liboheap && [ "$("$1")" = "liboheap 1.6" ]' \
+	'! readelf -d "$1" 2>/dev/null | grep -q liboheap && [ "$("$1")" = "liboheap 1.7" ]' \
 	sh "$tmp/prog-static"
 
 check "-Werror only with WERROR=1" sh -c \

@@ -504,6 +504,40 @@ static inline int m_in_queue(const struct mheap *m, unsigned long queue, int o)
 			  OBJHEAP_GEN_FINALIZE);
 }
 
+/*
+ * Would GC_OBJECTS of @gen list @o (exact heaps)? The tracked objects of
+ * generation @gen, or of 0..2 for OBJHEAP_GEN_ALL. Weak references
+ * waiting for WEAK_CALLBACKS stay in their generation.
+ */
+static inline int m_listed(const struct mheap *m, __u32 gen, int o)
+{
+	const struct mobj *x = &m->obj[o];
+
+	if (!x->used || !m_tracked(x))
+		return 0;
+	if (gen == OBJHEAP_GEN_ALL)
+		return x->gen < OBJHEAP_GC_GENERATIONS;
+	return x->gen == gen;
+}
+
+/*
+ * Would GC_REFERRERS of the @nt objects @t list @o? A tracked object of
+ * generations 0..2, frozen or saved (not waiting for finalization) with
+ * a slot that points at one of them.
+ */
+static inline int m_refers(const struct mheap *m, const int *t, int nt, int o)
+{
+	const struct mobj *x = &m->obj[o];
+
+	if (!x->used || !m_tracked(x) || x->gen > OBJHEAP_GEN_GARBAGE)
+		return 0;
+	for (__u32 s = 0; s < x->nslots; s++)
+		for (int i = 0; i < nt; i++)
+			if (x->slot[s] != NO_OBJ && x->slot[s] == t[i])
+				return 1;
+	return 0;
+}
+
 /* Does any object wait in GC_FINALIZE's or WEAK_CALLBACKS' queue? */
 static inline int m_in_queue_any(const struct mheap *m)
 {

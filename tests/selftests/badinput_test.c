@@ -419,6 +419,60 @@ static const struct bad_case cases[] = {
 	    .pk = { P32(gc_garbage, flags, 1U << 31) }),
 	ONE(FAM_GC, WEAK_CALLBACKS, "weak_callbacks: nonzero reserved", EINVAL,
 	    .pk = { P64(gc_garbage, reserved, 1ULL << 63) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: flags 1", EINVAL,
+	    .pk = { P32(gc_objects, flags, 1) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: nonzero reserved[0]", EINVAL,
+	    .pk = { P64(gc_objects, reserved[0], 1) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: reserved[1] 1 << 63", EINVAL,
+	    .pk = { P64(gc_objects, reserved[1], 1ULL << 63) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: ntargets 1", EINVAL,
+	    .pk = { P32(gc_objects, ntargets, 1) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: nonzero targets", EINVAL,
+	    .pk = { P64(gc_objects, targets, 8) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: generation OBJHEAP_GEN_FINALIZE",
+	    EINVAL, .pk = { P32(gc_objects, generation, OBJHEAP_GEN_FINALIZE) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: generation 6", EINVAL,
+	    .pk = { P32(gc_objects, generation, 6) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: generation OBJHEAP_GEN_UNTRACKED",
+	    EINVAL, .pk = { P32(gc_objects, generation, OBJHEAP_GEN_UNTRACKED) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: NULL array", EFAULT, .b = B_NULL),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: NULL array, count 0xffffffff",
+	    EFAULT, .b = B_NULL, .pk = { P32(gc_objects, count, 0xffffffffU) }),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: unmapped array", EFAULT,
+	    .b = B_HOLE),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: read-only array", EFAULT,
+	    .b = B_RO),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: kernel address array", EFAULT,
+	    .b = B_KERNEL),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: array straddling a mapping's end",
+	    EFAULT, .b = B_EDGE),
+	ONE(FAM_GC, GC_OBJECTS, "gc_objects: array address with bit 32 set",
+	    EFAULT, .b = B_HIGH, .only32 = true),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: generation 1", EINVAL,
+	    .pk = { P32(gc_objects, generation, 1) }),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: flags 1 << 31", EINVAL,
+	    .pk = { P32(gc_objects, flags, 1U << 31) }),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: nonzero reserved[1]", EINVAL,
+	    .pk = { P64(gc_objects, reserved[1], 1) }),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: ntargets 0", EINVAL,
+	    .pk = { P32(gc_objects, ntargets, 0) }),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: ntargets OBJHEAP_REFERRERS_MAX + 1",
+	    EINVAL, .pk = { P32(gc_objects, ntargets, OBJHEAP_REFERRERS_MAX + 1) }),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: ntargets 0xffffffff", EINVAL,
+	    .pk = { P32(gc_objects, ntargets, 0xffffffffU) }),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: NULL targets", EFAULT,
+	    .pk = { P64(gc_objects, targets, 0) }),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: kernel address targets", EFAULT,
+	    .pk = { P64(gc_objects, targets, KERNEL_U64) }),
+	/* The target: 0, dropped, another heap's, never opened. */
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: target", EBADF,
+	    .xp = XP_BADH),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: unmapped array", EFAULT,
+	    .b = B_HOLE),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: read-only array", EFAULT,
+	    .b = B_RO),
+	ONE(FAM_GC, GC_REFERRERS, "gc_referrers: kernel address array", EFAULT,
+	    .b = B_KERNEL),
 	ONE(FAM_GC, GC_GARBAGE, "gc_garbage: NULL array", EFAULT, .b = B_NULL),
 	ONE(FAM_GC, GC_GARBAGE, "gc_garbage: NULL array, count 0xffffffff",
 	    EFAULT, .b = B_NULL, .pk = { P32(gc_garbage, count, 0xffffffffU) }),
@@ -522,6 +576,8 @@ static const struct bad_case cases[] = {
 	PTRS(GC_SET_PARAMS, "gc_set_params:"),
 	PTRS(GC_STATS, "gc_stats:"),
 	PTRS(GC_GARBAGE, "gc_garbage:"),
+	PTRS(GC_OBJECTS, "gc_objects:"),
+	PTRS(GC_REFERRERS, "gc_referrers:"),
 	PTRS(HEAP_STATS, "heap_stats:"),
 	PTRS(GET_EVENT_FORMAT, "get_event_format:"),
 	PTRS(SET_EVENT_FORMAT, "set_event_format:"),
@@ -538,6 +594,8 @@ static const struct bad_case cases[] = {
 	PTR(GC_GET_PARAMS, "gc_get_params: read-only argument", AT_RO),
 	PTR(GC_STATS, "gc_stats: read-only argument", AT_RO),
 	PTR(GC_GARBAGE, "gc_garbage: read-only argument", AT_RO),
+	PTR(GC_OBJECTS, "gc_objects: read-only argument", AT_RO),
+	PTR(GC_REFERRERS, "gc_referrers: read-only argument", AT_RO),
 	PTR(HEAP_STATS, "heap_stats: read-only argument", AT_RO),
 	PTR(GET_EVENT_FORMAT, "get_event_format: read-only argument", AT_RO),
 	/* ... with the handle table full, so that an answer needs it grown. */
@@ -573,6 +631,8 @@ static const struct bad_case cases[] = {
 	IOC(GC_GARBAGE, "gc_garbage:"),
 	IOC(GC_FINALIZE, "gc_finalize:"),
 	IOC(WEAK_CALLBACKS, "weak_callbacks:"),
+	IOC(GC_OBJECTS, "gc_objects:"),
+	IOC(GC_REFERRERS, "gc_referrers:"),
 	IOC(WEAKREF, "weakref:"),
 	IOC(DEREF, "deref:"),
 	IOC(HEAP_STATS, "heap_stats:"),
@@ -709,6 +769,7 @@ union arg {
 	struct objheap_gc_collect collect;
 	struct objheap_gc_stats gc_stats;
 	struct objheap_gc_garbage garbage;
+	struct objheap_gc_objects objects;
 	struct objheap_heap_stats heap_stats;
 	struct objheap_event_format event_format;
 };
@@ -727,6 +788,7 @@ struct ctx {
 	int fd, fd2;
 	long page;
 	__u32 box, leaf, spare, gone;
+	__u32 target[H_MAX + 1];	/* handle_of() each, for GC_REFERRERS */
 	char *argp;	/* the argument, the batch header and ops */
 	char *rop;	/* read-only, but while an argument is put in it */
 	char *pay;	/* a writable page */
@@ -936,6 +998,16 @@ static void valid_arg(const struct ctx *c, unsigned long cmd, union arg *a)
 		a->garbage.handles = (uintptr_t)c->pay;
 		a->garbage.count = 4;
 		break;
+	case OBJHEAP_IOC_GC_OBJECTS:
+		a->objects.handles = (uintptr_t)c->pay;
+		a->objects.count = 4;
+		break;
+	case OBJHEAP_IOC_GC_REFERRERS:	/* of the leaf, which the box holds */
+		a->objects.handles = (uintptr_t)c->pay;
+		a->objects.count = 4;
+		a->objects.targets = (uintptr_t)&c->leaf;
+		a->objects.ntargets = 1;
+		break;
 	}
 	/* SET_LIMITS: all 0 keeps every limit; GC_COLLECT: generation 0. */
 }
@@ -1005,7 +1077,7 @@ static bool ioc_variant(unsigned long cmd, unsigned int i, struct inst *in)
 
 static bool nr_is_used(unsigned int nr)
 {
-	return nr <= 0x0e || (nr >= 0x10 && nr <= 0x18) || nr == 0x20;
+	return nr <= 0x0e || (nr >= 0x10 && nr <= 0x1a) || nr == 0x20;
 }
 
 /* Numbers objheap does not use, in its range and past it. */
@@ -1121,6 +1193,8 @@ static void build(const struct ctx *c, const struct bad_case *bc,
 		poke(a, &bc->pk[i]);
 	if (in->h && bc->cmd == OBJHEAP_IOC_INFO)
 		a->info.handle = handle_of(c, in->h);
+	else if (in->h && bc->cmd == OBJHEAP_IOC_GC_REFERRERS)
+		a->objects.targets = (uintptr_t)&c->target[in->h];
 	else if (in->h)
 		a->op.handle = handle_of(c, in->h);
 	if (in->r)
@@ -1142,6 +1216,10 @@ static void build(const struct ctx *c, const struct bad_case *bc,
 	case OBJHEAP_IOC_GC_FINALIZE:
 	case OBJHEAP_IOC_WEAK_CALLBACKS:
 		a->garbage.handles = buf_u64(c, bc->b, 4 * a->garbage.count);
+		break;
+	case OBJHEAP_IOC_GC_OBJECTS:
+	case OBJHEAP_IOC_GC_REFERRERS:
+		a->objects.handles = buf_u64(c, bc->b, 4 * a->objects.count);
 		break;
 	default:
 		a->op.buf = buf_u64(c, bc->b, a->op.count);
@@ -1772,6 +1850,8 @@ FIXTURE_SETUP(bad)
 		ASSERT_NE(0, h);
 	}
 	ASSERT_EQ(OTHER_HANDLE, h);
+	for (i = 0; i <= H_MAX; i++)
+		c->target[i] = handle_of(c, i);
 	ASSERT_EQ(-EBADF, oh_info(c->fd, OTHER_HANDLE, &info));
 }
 

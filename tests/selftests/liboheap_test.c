@@ -2,9 +2,11 @@
 /*
  * liboheap against the module: its version calls, its rule for NULL
  * pointers (a required one fails with EFAULT before any system call and
- * changes nothing; the optional ones may be NULL), and oheap_gc_events()
+ * changes nothing; the optional ones may be NULL), oheap_gc_events()
  * with several threads waiting on one heap: each record goes to one of
- * them and none waits past its timeout (ABI 1.5's RWF_NOWAIT read).
+ * them and none waits past its timeout (ABI 1.5's RWF_NOWAIT read), and
+ * the wrappers of ABI 1.7's GC_OBJECTS and GC_REFERRERS: all or nothing,
+ * *total also with ENOSPC, count 0 for the number alone.
  */
 #include <pthread.h>
 #include <time.h>
@@ -89,7 +91,7 @@ TEST_F(lib, a_required_null_pointer_is_efault_and_changes_nothing)
 
 	ASSERT_EQ(0, oheap_new(self->fd, 1, 2, 8, &h));
 	snap(self->fd, h, &before);
-	for (i = 0; i < 18; i++) {
+	for (i = 0; i < 21; i++) {
 		int ret;
 
 		errno = 0;
@@ -142,8 +144,20 @@ TEST_F(lib, a_required_null_pointer_is_efault_and_changes_nothing)
 		case 15:
 			ret = oheap_gc_events(self->fd, NULL, 1, 0);
 			break;
-		/* Before any system call: even a bad fd says EFAULT. */
 		case 16:
+			ret = oheap_gc_objects(self->fd, OBJHEAP_GEN_ALL, NULL,
+					       1, NULL, NULL);
+			break;
+		case 17:
+			ret = oheap_gc_referrers(self->fd, NULL, 1, &h, 1, NULL,
+						 NULL);
+			break;
+		case 18:
+			ret = oheap_gc_referrers(self->fd, &h, 1, NULL, 1, NULL,
+						 NULL);
+			break;
+		/* Before any system call: even a bad fd says EFAULT. */
+		case 19:
 			ret = oheap_new(-1, 1, 1, 0, NULL);
 			break;
 		default:
@@ -171,6 +185,190 @@ TEST_F(lib, optional_outputs_may_be_null)
 	/* The collection above found the loop: the heap is empty again. */
 	ASSERT_EQ(0, oheap_new(self->fd, 1, 0, 0, &h));
 	EXPECT_EQ(1, oh_refcount(self->fd, h));
+	/* A leaf is not tracked: neither call has anything to hand out. */
+	EXPECT_EQ(0, oheap_gc_objects(self->fd, OBJHEAP_GEN_ALL, handles, 4,
+				      NULL, NULL));
+	EXPECT_EQ(0, oheap_gc_objects(self->fd, 0, NULL, 0, NULL, NULL));
+	EXPECT_EQ(0, oheap_gc_referrers(self->fd, &h, 1, handles, 4, NULL,
+					NULL));
+	EXPECT_EQ(0, oheap_gc_referrers(self->fd, &h, 1, NULL, 0, NULL, NULL));
+}
+
+/* An object's identity: INFO's id, the same through any handle. */
+static __u64 id_of(int fd, __u32 h)
+{
+	struct objheap_info info;
+
+	return oheap_info(fd, h, &info) ? 0 : info.id;
+}
+
+static long handles_open(int fd)
+{
+	struct objheap_heap_stats st;
+
+	return oheap_heap_stats(fd, &st) ? -1 : (long)st.handles;
+}
+
+/*
+ * A small heap: containers a, b and c (tracked, generation 0, oldest
+ * first) and a leaf x (not tracked); a and c point at x, b at a.
+ */
+struct small {
+	__u32 a, b, c, x;
+};
+
+static int small_heap(int fd, struct small *s)
+{
+	if (oheap_new(fd, 1, 1, 0, &s->a) || oheap_new(fd, 1, 2, 0, &s->b) ||
+	    oheap_new(fd, 1, 1, 0, &s->c) || oheap_new(fd, 2, 0, 8, &s->x))
+		return -1;
+	if (oheap_set(fd, s->a, 0, s->x) || oheap_set(fd, s->b, 1, s->a))
+		return -1;
+	return oheap_set(fd, s->c, 0, s->x);
+}
+
+static int drop_all(int fd, const __u32 *h, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (oheap_drop(fd, h[i]))
+			return -1;
+	return 0;
+}
+
+TEST_F(lib, gc_objects_lists_the_tracked_objects)
+{
+	__u32 h[8] = { 0 }, done = 99, total = 99;
+	struct small s;
+	long before;
+
+	ASSERT_EQ(0, small_heap(self->fd, &s));
+	before = handles_open(self->fd);
+	ASSERT_EQ(0, oheap_gc_objects(self->fd, OBJHEAP_GEN_ALL, h, 8, &done,
+				      &total));
+	EXPECT_EQ(3, done);
+	EXPECT_EQ(3, total);
+	/* New handles on a, b and c, in that order; the leaf is not there. */
+	EXPECT_EQ(before + 3, handles_open(self->fd));
+	EXPECT_EQ(id_of(self->fd, s.a), id_of(self->fd, h[0]));
+	EXPECT_EQ(id_of(self->fd, s.b), id_of(self->fd, h[1]));
+	EXPECT_EQ(id_of(self->fd, s.c), id_of(self->fd, h[2]));
+	EXPECT_EQ(2, oh_refcount(self->fd, s.c));
+	ASSERT_EQ(0, drop_all(self->fd, h, 3));
+	/* Nothing has been collected: all of them are in generation 0. */
+	ASSERT_EQ(0, oheap_gc_objects(self->fd, 0, h, 8, &done, &total));
+	EXPECT_EQ(3, done);
+	ASSERT_EQ(0, drop_all(self->fd, h, 3));
+	ASSERT_EQ(0, oheap_gc_objects(self->fd, 1, h, 8, &done, &total));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(0, total);
+	EXPECT_EQ(before, handles_open(self->fd));
+
+	errno = 0;
+	EXPECT_EQ(-1, oheap_gc_objects(self->fd, OBJHEAP_GEN_FINALIZE, h, 8,
+				       &done, &total));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(0, total);
+}
+
+TEST_F(lib, gc_referrers_of_one_object)
+{
+	__u32 h[8] = { 0 }, t, done = 99, total = 99;
+	struct small s;
+	long before;
+
+	ASSERT_EQ(0, small_heap(self->fd, &s));
+	before = handles_open(self->fd);
+	t = s.x;
+	ASSERT_EQ(0, oheap_gc_referrers(self->fd, &t, 1, h, 8, &done, &total));
+	EXPECT_EQ(2, done);
+	EXPECT_EQ(2, total);
+	EXPECT_EQ(id_of(self->fd, s.a), id_of(self->fd, h[0]));
+	EXPECT_EQ(id_of(self->fd, s.c), id_of(self->fd, h[1]));
+	EXPECT_EQ(before + 2, handles_open(self->fd));
+	ASSERT_EQ(0, drop_all(self->fd, h, 2));
+	t = s.a;
+	ASSERT_EQ(0, oheap_gc_referrers(self->fd, &t, 1, h, 8, &done, &total));
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(id_of(self->fd, s.b), id_of(self->fd, h[0]));
+	ASSERT_EQ(0, oheap_drop(self->fd, h[0]));
+	/* Nothing points at b. */
+	t = s.b;
+	ASSERT_EQ(0, oheap_gc_referrers(self->fd, &t, 1, h, 8, &done, &total));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(0, total);
+	EXPECT_EQ(before, handles_open(self->fd));
+
+	errno = 0;
+	EXPECT_EQ(-1, oheap_gc_referrers(self->fd, &t, 0, h, 8, &done, &total));
+	EXPECT_EQ(EINVAL, errno);
+	t = 999;
+	errno = 0;
+	EXPECT_EQ(-1, oheap_gc_referrers(self->fd, &t, 1, h, 8, &done, &total));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(before, handles_open(self->fd));
+}
+
+/*
+ * Too small an array: ENOSPC with *total, no handle opened, the array
+ * untouched. Count 0 asks for *total alone, with or without an array.
+ */
+TEST_F(lib, gc_objects_and_referrers_all_or_nothing)
+{
+	__u32 h[4] = { 7, 7, 7, 7 }, t, done, total, i;
+	struct small s;
+	long before;
+
+	ASSERT_EQ(0, small_heap(self->fd, &s));
+	before = handles_open(self->fd);
+	done = 99;
+	total = 99;
+	errno = 0;
+	EXPECT_EQ(-1, oheap_gc_objects(self->fd, OBJHEAP_GEN_ALL, h, 2, &done,
+				       &total));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(3, total);
+	t = s.x;
+	done = 99;
+	total = 99;
+	errno = 0;
+	EXPECT_EQ(-1, oheap_gc_referrers(self->fd, &t, 1, h, 1, &done, &total));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(2, total);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(7, h[i]);
+
+	done = 99;
+	total = 99;
+	EXPECT_EQ(0, oheap_gc_objects(self->fd, OBJHEAP_GEN_ALL, NULL, 0, &done,
+				      &total));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(3, total);
+	done = 99;
+	total = 99;
+	EXPECT_EQ(0, oheap_gc_objects(self->fd, 0, h, 0, &done, &total));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(3, total);
+	done = 99;
+	total = 99;
+	EXPECT_EQ(0, oheap_gc_referrers(self->fd, &t, 1, NULL, 0, &done,
+					&total));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(2, total);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(7, h[i]);
+	EXPECT_EQ(before, handles_open(self->fd));
+
+	/* The number the query gave is room enough. */
+	ASSERT_EQ(0, oheap_gc_referrers(self->fd, &t, 1, h, total, &done,
+					NULL));
+	EXPECT_EQ(2, done);
+	EXPECT_EQ(7, h[2]);
+	ASSERT_EQ(0, drop_all(self->fd, h, 2));
 }
 
 TEST_F(lib, gc_events_times_out_with_nothing_to_read)

@@ -769,6 +769,71 @@ static void op_finalize(struct worker *w, struct mheap *m)
 	drop_handles(w, m, drop, ndrop);
 }
 
+/*
+ * GC_OBJECTS of a generation or GC_REFERRERS of one object (exact heaps):
+ * the total and each handle against the model; sometimes too small an
+ * array (ENOSPC, nothing opened) or none (the total alone). Most of the
+ * handles are dropped again.
+ */
+static void op_introspect(struct worker *w, struct mheap *m, int hi)
+{
+	static const __u32 gens[] = {
+		0, 1, 2, OBJHEAP_GEN_PERMANENT, OBJHEAP_GEN_GARBAGE,
+		OBJHEAP_GEN_ALL,
+	};
+	int referrers = rnd(w, 2), target = m->h[hi].obj, want = 0;
+	__u32 got[HARD_HANDLES], drop[HARD_HANDLES], th = m->h[hi].handle;
+	__u32 total = 0, room = HARD_HANDLES - m->nh, n;
+	struct objheap_gc_objects g = { .handles = (uintptr_t)got };
+	unsigned char seen[MAX_OBJS] = { 0 };
+	struct objheap_info info;
+	int ret, ndrop = 0;
+
+	if (referrers) {
+		g.targets = (uintptr_t)&th;
+		g.ntargets = 1;
+	} else {
+		g.generation = gens[rnd(w, ARRAY_SIZE(gens))];
+	}
+	for (int o = 0; o < MAX_OBJS; o++)
+		total += referrers ? m_refers(m, &target, 1, o) :
+				     m_listed(m, g.generation, o);
+	n = rnd(w, 4) ? total : rnd(w, 4);
+	g.count = n < room ? n : room;
+	if (g.count && total > g.count)
+		want = -ENOSPC;
+	note_op(w, m, referrers ? "GC_REFERRERS" : "GC_OBJECTS", NULL, 0);
+	ret = ioctl(m->fd, referrers ? OBJHEAP_IOC_GC_REFERRERS :
+				       OBJHEAP_IOC_GC_OBJECTS, &g) ? -errno : 0;
+	if (!expect_ret(w, "introspection", want, ret) ||
+	    !expect(w, "introspection total", total, g.total) ||
+	    !expect(w, "introspection done", ret || !g.count ? 0 : total,
+		    g.done))
+		return;
+	for (__u32 i = 0; i < g.done; i++) {
+		int o;
+
+		if (!expect_fresh(w, m, "introspection", got[i]) ||
+		    !expect_ret(w, "INFO of a listed object", 0,
+				oh_info(m->fd, got[i], &info)))
+			return;
+		o = m_by_id(m, info.id);
+		if (o == NO_OBJ || seen[o] ||
+		    !(referrers ? m_refers(m, &target, 1, o) :
+				  m_listed(m, g.generation, o))) {
+			mismatch(w, "introspection listed an object it should not have");
+			return;
+		}
+		seen[o] = 1;
+		m_add_handle(m, got[i], o);
+		if (!info_matches(w, m, o, &info))
+			return;
+		if (rnd(w, 8))
+			drop[ndrop++] = got[i];
+	}
+	drop_handles(w, m, drop, ndrop);
+}
+
 /* Until both queues are empty: run every finalizer and callback, collect. */
 static void drain_queues(struct worker *w, struct mheap *m)
 {
@@ -1487,6 +1552,8 @@ static void step(struct worker *w)
 			op_weakref(w, m, hi);
 		else if (r == 90 && open_ok)
 			op_deref(w, m);
+		else if (rnd(w, 2))
+			op_introspect(w, m, hi);
 		else
 			op_finalize(w, m);
 	} else if (r < 95) {

@@ -6,9 +6,9 @@
  * single-operation ioctls (weak references and finalizable objects among
  * them), BATCH, collections of each generation (by ioctl, and automatic
  * ones run from the workqueue), FREEZE, UNFREEZE, SAVEALL, the three
- * queues (GC_GARBAGE, GC_FINALIZE, WEAK_CALLBACKS), lowered limits, bad
- * fields and bad pointers,
- * injected allocation failures and the shrinker. Each result is checked
+ * queues (GC_GARBAGE, GC_FINALIZE, WEAK_CALLBACKS), GC_OBJECTS and
+ * GC_REFERRERS, lowered limits, bad fields and bad pointers, injected
+ * allocation failures and the shrinker. Each result is checked
  * against the reference model the stress selftest uses
  * (tests/model/heap_model.h): its errno, its answers, and every few
  * operations the whole heap (objects, handles, generations, each object's
@@ -674,6 +674,80 @@ static void run_queue(void)
 		CHECK_EQ("queue left", 0, g.left);
 }
 
+/*
+ * GC_OBJECTS or GC_REFERRERS (ABI 1.7): the total and every handle
+ * against the model, all or nothing.
+ */
+static void run_introspect(void)
+{
+	static const u32 gens[] = {
+		0, 1, 2, OBJHEAP_GEN_PERMANENT, OBJHEAP_GEN_GARBAGE,
+		OBJHEAP_GEN_ALL, OBJHEAP_GEN_FINALIZE,
+	};
+	bool referrers = next(1) % 2;
+	u32 handles[8], targets[3], n = next(1) % 9, nt = 0, i;
+	struct objheap_gc_objects g = {
+		.handles = (u64)(uintptr_t)handles, .count = n,
+	};
+	int t[3], want = 0, o;
+	u8 seen[MAX_OBJS] = { 0 };
+	bool memory;
+	u32 total = 0;
+	long ret;
+
+	if (referrers) {
+		nt = 1 + next(1) % 3;
+		for (i = 0; i < nt; i++) {
+			int hi = pick_handle();
+
+			/* Now and then a handle that is not open. */
+			targets[i] = hi < 0 || next(1) % 16 == 0 ?
+				     fz.m.last_dropped : fz.m.h[hi].handle;
+			t[i] = open_handle(targets[i]) ?
+			       fz.m.h[m_find(&fz.m, targets[i])].obj : NO_OBJ;
+			if (t[i] == NO_OBJ)
+				want = -EBADF;
+		}
+		g.targets = (u64)(uintptr_t)targets;
+		g.ntargets = nt;
+	} else {
+		g.generation = gens[next(1) % ARRAY_SIZE(gens)];
+		if (g.generation == OBJHEAP_GEN_FINALIZE)
+			want = -EINVAL;
+	}
+	for (o = 0; o < MAX_OBJS; o++)
+		total += referrers ? m_refers(&fz.m, t, nt, o) :
+				     m_listed(&fz.m, g.generation, o);
+	if (!want && n && total > n)
+		want = -ENOSPC;
+	else if (!want && n && fz.m.nh + total > fz.max_handles)
+		want = -EMFILE;
+	ret = uh_ioctl(fz.heap, referrers ? OBJHEAP_IOC_GC_REFERRERS :
+			       OBJHEAP_IOC_GC_OBJECTS, &g);
+	/* Memory: the table's growth, the transient charge, a failed alloc. */
+	memory = ret == -EDQUOT || (ret == -ENOMEM && fz.alloc_armed);
+	if (ret && ret != want && !(want != -EINVAL && memory))
+		fail("introspection %s: %ld, the model says %d",
+		     referrers ? "referrers" : "objects", ret, want);
+	if (!ret || ret == -ENOSPC || ret == -EMFILE)
+		CHECK_EQ("introspection total", total, g.total);
+	CHECK_EQ("introspection done", ret || !n ? 0 : total, g.done);
+	for (i = 0; i < g.done; i++) {
+		struct objheap_info info;
+
+		CHECK_EQ("INFO of a listed object", 0,
+			 uh_info(fz.heap, handles[i], &info));
+		o = m_by_id(&fz.m, info.id);
+		if (o == NO_OBJ || seen[o] ||
+		    !(referrers ? m_refers(&fz.m, t, nt, o) :
+				  m_listed(&fz.m, g.generation, o)))
+			fail("introspection listed an object it should not have");
+		seen[o] = 1;
+		check_fresh("introspection", handles[i]);
+		m_add_handle(&fz.m, handles[i], o);
+	}
+}
+
 static void run_limits(void)
 {
 	struct objheap_limits lim = { 0 }, lim_now;
@@ -762,7 +836,7 @@ static void run_one(void)
 	u32 op = next(1);
 
 	fz.alloc_armed = false;
-	switch (op % 24) {
+	switch (op % 25) {
 	case 0 ... 3:
 		run_single(OBJHEAP_OP_NEW, false);
 		break;
@@ -818,6 +892,9 @@ static void run_one(void)
 			run_efault();
 		else
 			run_unwritable();
+		break;
+	case 23:
+		run_introspect();
 		break;
 	default:
 		kshim_shrink_scan(1 + next(1) % 64);

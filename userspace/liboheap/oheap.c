@@ -315,6 +315,51 @@ int oheap_weak_callbacks(int fd, __u32 *handles, __u32 count,
 			  left);
 }
 
+/*
+ * GC_OBJECTS, GC_REFERRERS: a snapshot of objects as new handles. The
+ * kernel sets done and total, total also on ENOSPC.
+ */
+static int take_objects(int fd, unsigned long cmd, struct objheap_gc_objects *o,
+			__u32 *done, __u32 *total)
+{
+	int ret;
+
+	if (o->count && !o->handles)
+		return efault();
+	ret = ioctl(fd, cmd, o) ? -1 : 0;
+
+	if (done)
+		*done = o->done;
+	if (total)
+		*total = o->total;
+	return ret;
+}
+
+int oheap_gc_objects(int fd, __u32 generation, __u32 *handles, __u32 count,
+		     __u32 *done, __u32 *total)
+{
+	struct objheap_gc_objects o = {
+		.handles = (uintptr_t)handles, .count = count,
+		.generation = generation,
+	};
+
+	return take_objects(fd, OBJHEAP_IOC_GC_OBJECTS, &o, done, total);
+}
+
+int oheap_gc_referrers(int fd, const __u32 *targets, __u32 ntargets,
+		       __u32 *handles, __u32 count, __u32 *done,
+		       __u32 *total)
+{
+	struct objheap_gc_objects o = {
+		.handles = (uintptr_t)handles, .count = count,
+		.targets = (uintptr_t)targets, .ntargets = ntargets,
+	};
+
+	if (ntargets && !targets)
+		return efault();
+	return take_objects(fd, OBJHEAP_IOC_GC_REFERRERS, &o, done, total);
+}
+
 int oheap_set_event_format(int fd, __u32 format)
 {
 	struct objheap_event_format f = { .format = format };

@@ -21,7 +21,8 @@
  * make it misread one batch). errno is per thread.
  *
  * Linking: pkg-config --cflags --libs liboheap (liboheap.so.1, symbols
- * versioned LIBOHEAP_1.0), or --static for liboheap.a.
+ * versioned LIBOHEAP_1.0, LIBOHEAP_1.6 and LIBOHEAP_1.7 by the release
+ * that added them), or --static for liboheap.a.
  */
 #ifndef OHEAP_H
 #define OHEAP_H
@@ -38,7 +39,7 @@ extern "C" {
 
 /* This library's version (the running module's ABI: oheap_version()). */
 #define OHEAP_LIB_VERSION_MAJOR	1
-#define OHEAP_LIB_VERSION_MINOR	6
+#define OHEAP_LIB_VERSION_MINOR	7
 int oheap_lib_version_major(void);
 int oheap_lib_version_minor(void);
 
@@ -98,6 +99,21 @@ int oheap_gc_finalize(int fd, __u32 *handles, __u32 count,
 		      __u32 *done, __u32 *left);
 int oheap_weak_callbacks(int fd, __u32 *handles, __u32 count,
 			 __u32 *done, __u32 *left);
+/*
+ * ABI 1.7 (OBJHEAP_FEAT_INTROSPECT), gc.get_objects(generation) and
+ * gc.get_referrers(*targets): the objects the collector tracks in
+ * @generation (0..2, OBJHEAP_GEN_PERMANENT, OBJHEAP_GEN_GARBAGE, or
+ * OBJHEAP_GEN_ALL: 0, 1 and 2), or those with a slot that points at one
+ * of the @ntargets (1..OBJHEAP_REFERRERS_MAX) handles in @targets, as new
+ * handles in @handles: all of them or none (ENOSPC if @count is too
+ * small). @count 0 asks for the number only. @done and @total may be
+ * NULL; *@total is the number of objects, also with ENOSPC.
+ */
+int oheap_gc_objects(int fd, __u32 generation, __u32 *handles, __u32 count,
+		     __u32 *done, __u32 *total);
+int oheap_gc_referrers(int fd, const __u32 *targets, __u32 ntargets,
+		       __u32 *handles, __u32 count, __u32 *done,
+		       __u32 *total);
 /*
  * Wait up to @timeout_ms (-1: forever) for GC event records and read up
  * to @n of them, in either format of the stream (a sized record's known
