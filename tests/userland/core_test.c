@@ -438,6 +438,14 @@ TEST(introspection_scans_and_stops)
 	EXPECT_EQ(st.handles, 6001);
 	for (i = 0; i < 3000; i++)
 		ASSERT_EQ(uh_drop(heap, got[i]), 0);
+	/* Frozen: in no generation, so not in OBJHEAP_GEN_ALL either. */
+	ASSERT_EQ(uh_ioctl(heap, OBJHEAP_IOC_GC_FREEZE, NULL), 0);
+	ASSERT_EQ(introspect(heap, OBJHEAP_IOC_GC_OBJECTS, OBJHEAP_GEN_ALL,
+			     NULL, 0, NULL, 0, &total), 0);
+	EXPECT_EQ(total, 0);
+	ASSERT_EQ(introspect(heap, OBJHEAP_IOC_GC_OBJECTS, OBJHEAP_GEN_PERMANENT,
+			     NULL, 0, NULL, 0, &total), 0);
+	EXPECT_EQ(total, 3000);
 	uh_close(heap);
 	uh_unload();
 }

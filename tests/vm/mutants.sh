@@ -19,7 +19,7 @@ if [ "${1:-}" = --record ]; then record=1; shift; fi
 . "$(dirname "$0")/mutate.sh"
 mutants=("$@")
 [ ${#mutants[@]} -gt 0 ] || mutants=("${all[@]}")
-: "${MUTANT_TESTS:=ops_test gc_test stress_test finalize_test}"
+: "${MUTANT_TESTS:=ops_test gc_test stress_test finalize_test introspect_test}"
 
 survived=()
 for m in "${mutants[@]}"; do

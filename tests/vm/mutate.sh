@@ -6,7 +6,8 @@
 # in DIR/module and fails if the sed no longer matches.
 all=(subtract-refs-off-by-one no-rescue set-without-ref freelist-not-zeroed
      object-limit-off-by-one weak-callback-in-trash hold-not-closed
-     finalized-twice weak-not-cleared)
+     finalized-twice weak-not-cleared referrers-miss-last-slot
+     all-generations-with-frozen)
 # mutate MUTANT DIR: the one change the mutant is.
 mutate() {
 	case "$1" in
@@ -37,6 +38,12 @@ mutate() {
 	weak-not-cleared)	# a referent freed by its count keeps its weak references
 		sed -i '/^bool objheap_finalize_dying/,/^}/s/^\tif (obj->refs \& OBJHEAP_REFS_WEAKLY)$/\tif (0)/' \
 			"$2/module/finalize.c" ;;
+	referrers-miss-last-slot)	# GC_REFERRERS does not look at the last slot
+		sed -i '/^static bool answers/,/^}/s/for (i = 0; i < obj->nslots; i++)/for (i = 0; i + 1 < obj->nslots; i++)/' \
+			"$2/module/introspect.c" ;;
+	all-generations-with-frozen)	# OBJHEAP_GEN_ALL lists the frozen objects too
+		sed -i 's/^\t\ts.nlists = OBJHEAP_GC_GENERATIONS;$/\t\ts.nlists = OBJHEAP_GC_GENERATIONS + 1;/' \
+			"$2/module/introspect.c" ;;
 	*) echo "unknown mutant $1" >&2; return 1 ;;
 	esac
 	! diff -qr "$REPO/module" "$2/module" > /dev/null ||
