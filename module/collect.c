@@ -324,9 +324,22 @@ static void clear_weakrefs(struct objheap_heap *heap,
 	struct list_head *pos;
 	unsigned long n = 0;
 
+	struct list_head *ahead = unreachable->next;
+	unsigned int i;
+
+	/* Each lookup would miss the cache: fetch GC_AHEAD entries ahead. */
+	for (i = 0; i < GC_AHEAD && ahead != unreachable; i++)
+		ahead = ahead->next;
 	list_for_each(pos, unreachable) {
 		struct objheap_obj *obj = objheap_gc_obj(gc_of(pos));
 
+		if (ahead != unreachable) {
+			struct objheap_obj *next = objheap_gc_obj(gc_of(ahead));
+
+			if (next->refs & OBJHEAP_REFS_WEAKLY)
+				objheap_weak_prefetch(heap, next);
+			ahead = ahead->next;
+		}
 		if (obj->refs & OBJHEAP_REFS_WEAKLY)
 			objheap_weak_clear(heap, obj);
 		gc_resched(++n);

@@ -29,6 +29,7 @@
 #include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/prefetch.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -268,6 +269,24 @@ static void weak_clear_one(struct objheap_heap *heap, struct objheap_weakref *wr
 		list_add_tail(&wr->link, &heap->weak.callbacks);
 		heap->weak.ncallbacks++;
 	}
+}
+
+/**
+ * objheap_weak_prefetch() - start fetching the weak table entry of an object
+ * @heap: the heap, locked
+ * @referent: an object with OBJHEAP_REFS_WEAKLY that is about to be cleared
+ *
+ * A collection clears the weak references of its garbage one object after
+ * another, and each lookup is a cache miss in a large table: fetching the
+ * entry of an object a few places ahead hides it. A hint only.
+ */
+void objheap_weak_prefetch(struct objheap_heap *heap,
+			   const struct objheap_obj *referent)
+{
+	const struct objheap_weak *wk = &heap->weak;
+
+	if (wk->cap)
+		prefetch(&wk->table[weak_home(wk, referent)]);
 }
 
 /**

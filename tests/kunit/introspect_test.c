@@ -28,7 +28,7 @@ static long objects(struct objheap_heap *heap, u32 gen)
 	u32 total = ~0U;
 	int ret = objheap_gc_objects(heap, gen, NULL, 0, &total);
 
-	return ret ? ret : total;
+	return ret ? ret : (long)total;
 }
 
 static long referrers(struct objheap_heap *heap, const u32 *t, u32 nt)
@@ -36,7 +36,7 @@ static long referrers(struct objheap_heap *heap, const u32 *t, u32 nt)
 	u32 total = ~0U;
 	int ret = objheap_gc_referrers(heap, t, nt, NULL, 0, &total);
 
-	return ret ? ret : total;
+	return ret ? ret : (long)total;
 }
 
 static void collect(struct kunit *test, struct objheap_heap *heap, u32 gen)
@@ -215,7 +215,10 @@ static void reserving_many_handles(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, objheap_handle_reserve_n(heap, 1000));
 	KUNIT_EXPECT_GE(test, t->cap - t->used, 1000U);
 	cap = t->cap;
+	/* Nothing is used: the whole table is room, one more doubles it. */
 	KUNIT_EXPECT_EQ(test, 0, objheap_handle_reserve_n(heap, cap));
+	KUNIT_EXPECT_EQ(test, t->cap, cap);
+	KUNIT_EXPECT_EQ(test, 0, objheap_handle_reserve_n(heap, cap + 1));
 	KUNIT_EXPECT_GE(test, t->cap, 2 * cap);
 	heap->limits.max_handles = 10;
 	KUNIT_EXPECT_EQ(test, 0, objheap_handle_reserve_n(heap, 10));
