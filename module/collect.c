@@ -344,6 +344,7 @@ static void clear_weakrefs(struct objheap_heap *heap,
 			objheap_weak_clear(heap, obj);
 		gc_resched(++n);
 	}
+	objheap_weak_shrink(heap);
 }
 
 /*

@@ -54,8 +54,10 @@ static bool finalizer_due(const struct objheap_obj *obj)
  */
 bool objheap_finalize_dying(struct objheap_heap *heap, struct objheap_obj *obj)
 {
-	if (obj->refs & OBJHEAP_REFS_WEAKLY)
+	if (obj->refs & OBJHEAP_REFS_WEAKLY) {
 		objheap_weak_clear(heap, obj);
+		objheap_weak_shrink(heap);
+	}
 	if (!finalizer_due(obj) || heap->gc.dying)
 		return false;
 	/* Dying objects are on a list: nothing dies while a collection judges. */

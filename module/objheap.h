@@ -706,6 +706,7 @@ struct objheap_obj *objheap_weak_referent(struct objheap_obj *w);
 void objheap_weak_prefetch(struct objheap_heap *heap,
 			   const struct objheap_obj *referent);
 void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent);
+void objheap_weak_shrink(struct objheap_heap *heap);
 void objheap_weak_unlink(struct objheap_heap *heap, struct objheap_obj *w);
 struct objheap_obj *objheap_weak_take_callback(struct objheap_heap *heap);
 void objheap_weak_release(struct objheap_heap *heap);

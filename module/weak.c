@@ -146,13 +146,33 @@ static int weak_resize(struct objheap_heap *heap, u32 cap)
 	return 0;
 }
 
-/* After a removal: give most of a mostly empty table back. */
+/*
+ * After removals: give most of a mostly empty table back, in one rehash
+ * however many entries went. Once shrunk, the table is less than half
+ * full, so a few additions cannot make it grow straight back.
+ */
 static void weak_maybe_shrink(struct objheap_heap *heap)
 {
 	struct objheap_weak *wk = &heap->weak;
+	u32 cap = wk->cap;
 
-	if (wk->cap > WEAK_MIN_CAP && wk->used < wk->cap / 8)
-		weak_resize(heap, wk->cap / 4);
+	while (cap > WEAK_MIN_CAP && wk->used < cap / 8)
+		cap = max(WEAK_MIN_CAP, cap / 4);
+	if (cap != wk->cap)
+		weak_resize(heap, cap);
+}
+
+/**
+ * objheap_weak_shrink() - fit the weak table to what is left in it
+ * @heap: the heap, locked
+ *
+ * After objheap_weak_clear() of one object or of a collection's garbage:
+ * a collection clears many and rehashes once, not at every quarter.
+ */
+void objheap_weak_shrink(struct objheap_heap *heap)
+{
+	lockdep_assert_held(&heap->lock);
+	weak_maybe_shrink(heap);
 }
 
 /**
@@ -298,6 +318,7 @@ void objheap_weak_prefetch(struct objheap_heap *heap,
  * In ring order, oldest first, the weak references stop answering DEREF,
  * and those whose callback is due join the callback queue in that order
  * (CPython calls the callbacks newest first; nothing here depends on it).
+ * The table keeps its size: objheap_weak_shrink() after.
  */
 void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent)
 {
@@ -323,7 +344,6 @@ void objheap_weak_clear(struct objheap_heap *heap, struct objheap_obj *referent)
 		if (++n % WEAK_BATCH == 0)
 			cond_resched();
 	}
-	weak_maybe_shrink(heap);
 }
 
 /**

@@ -160,6 +160,55 @@ TEST(weakrefs_and_a_finalizer_in_cyclic_trash)
 	uh_unload();
 }
 
+/*
+ * The weak table gives its memory back, however its referents died: a
+ * collection's garbage (one rehash, at the end of step 4) or deaths by
+ * reference counting one after another, down to its smallest size and
+ * not below it (shrinking by quarters once left it at 8 entries).
+ */
+#define WEAK_TABLE_N	1000
+TEST(weak_table_shrinks_after_mass_death)
+{
+	static u32 ring[WEAK_TABLE_N], weak[WEAK_TABLE_N];
+	struct objheap_heap *heap;
+	struct objheap_gc_collect c;
+	u32 round, i;
+	long h;
+
+	uh_load();
+	heap = uh_open();
+	ASSERT_EQ(uh_set_gc(heap, 0, 0, 0, 0), 0);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < WEAK_TABLE_N; i++) {
+			h = uh_new(heap, 1, 1, 0);
+			ASSERT_GT(h, 0);
+			ring[i] = h;
+			h = weakref(heap, ring[i], 0);
+			ASSERT_GT(h, 0);
+			weak[i] = h;
+		}
+		ASSERT_GT(heap->weak.cap, WEAK_TABLE_N);
+		/* Round 0 a garbage ring; round 1 independent deaths. */
+		for (i = 0; round == 0 && i < WEAK_TABLE_N; i++)
+			ASSERT_EQ(uh_set(heap, ring[i], 0,
+					 ring[(i + 1) % WEAK_TABLE_N]), 0);
+		for (i = 0; i < WEAK_TABLE_N; i++)
+			ASSERT_EQ(uh_drop(heap, ring[i]), 0);
+		if (round == 0) {
+			ASSERT_EQ(uh_collect(heap, 2, &c), 0);
+			EXPECT_EQ(c.collected, WEAK_TABLE_N);
+		}
+		EXPECT_EQ(heap->weak.used, 0);
+		EXPECT_EQ(heap->weak.cap, 16);
+		for (i = 0; i < WEAK_TABLE_N; i++) {
+			ASSERT_EQ(deref(heap, weak[i]), 0);
+			ASSERT_EQ(uh_drop(heap, weak[i]), 0);
+		}
+	}
+	uh_close(heap);
+	uh_unload();
+}
+
 /* By reference counting: cleared at once, called back, finalized once. */
 TEST(refcount_deaths_clear_call_back_and_finalize_once)
 {
