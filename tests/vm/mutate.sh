@@ -36,7 +36,7 @@ mutate() {
 		sed -i '/^bool objheap_finalize_dying/,/^}/s/^\tobj->refs |= OBJHEAP_REFS_FINALIZED;$/\t(void)0;/' \
 			"$2/module/finalize.c" ;;
 	weak-not-cleared)	# a referent freed by its count keeps its weak references
-		sed -i '/^bool objheap_finalize_dying/,/^}/s/^\tif (obj->refs \& OBJHEAP_REFS_WEAKLY)$/\tif (0)/' \
+		sed -i '/^bool objheap_finalize_dying/,/^}/s/^\tif (obj->refs \& OBJHEAP_REFS_WEAKLY)\( {\)\?$/\tif (0)\1/' \
 			"$2/module/finalize.c" ;;
 	referrers-miss-last-slot)	# GC_REFERRERS does not look at the last slot
 		sed -i '/^static bool answers/,/^}/s/for (i = 0; i < obj->nslots; i++)/for (i = 0; i + 1 < obj->nslots; i++)/' \
